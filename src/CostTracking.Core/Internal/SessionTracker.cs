@@ -1,0 +1,144 @@
+using CostTracking.Storage;
+using CostTracking.Telemetry;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace CostTracking.Internal;
+
+internal sealed class SessionTracker : ISessionTracker
+{
+    private readonly IUsageStore _store;
+    private readonly TimeProvider _time;
+    private readonly CostTrackingOptions _options;
+    private readonly CostTrackingMetrics _metrics;
+    private readonly ILogger _logger;
+
+    public SessionTracker(IUsageStore store, TimeProvider time, IOptions<CostTrackingOptions> options, CostTrackingMetrics metrics, ILogger logger)
+    {
+        _store = store;
+        _time = time;
+        _options = options.Value;
+        _metrics = metrics;
+        _logger = logger;
+    }
+
+    public async Task<UsageSession> StartSessionAsync(string userId, string feature, string? sessionId = null, CancellationToken cancellationToken = default)
+    {
+        UsageIds.ThrowIfInvalid(userId);
+        RecordValidator.ValidateName(feature, nameof(feature));
+        if (sessionId is not null)
+        {
+            UsageIds.ThrowIfInvalid(sessionId);
+        }
+
+        sessionId ??= Ids.NewSessionId();
+        if (await _store.CreateSessionAsync(userId, sessionId, feature, RecordValidator.Truncate(_time.GetUtcNow()), cancellationToken).ConfigureAwait(false))
+        {
+            Log.SessionStarted(_logger, sessionId, userId, feature);
+        }
+
+        return await _store.GetSessionAsync(userId, sessionId, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"The store did not return session '{sessionId}' of user '{userId}' right after creating it.");
+    }
+
+    public ValueTask<RecordUsageResult> AddStepAsync(UsageRecord record, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (record.SessionId is null)
+        {
+            throw new ArgumentException("A session step needs a SessionId.", $"{nameof(record)}.{nameof(UsageRecord.SessionId)}");
+        }
+
+        return AddStepCoreAsync(record, cancellationToken);
+    }
+
+    internal async ValueTask<RecordUsageResult> AddStepCoreAsync(UsageRecord record, CancellationToken cancellationToken)
+    {
+        UsageIds.ThrowIfInvalid(record.SessionId, $"{nameof(record)}.{nameof(UsageRecord.SessionId)}");
+        var step = new SessionStep
+        {
+            OperationId = ValidateCommon(record, _options, out var cost, out var metadata),
+            UsageType = record.UsageType,
+            Feature = record.Feature,
+            Provider = record.Provider,
+            Cost = cost,
+            IsBillableRun = record.IsBillableRun,
+            Timestamp = RecordValidator.Truncate(_time.GetUtcNow()),
+            Metadata = metadata,
+        };
+        var entry = new SessionStepEntry { UserId = record.UserId, SessionId = record.SessionId!, SessionFeature = record.Provider, Step = step };
+        var outcome = await _store.RecordSessionStepAsync(entry, cancellationToken).ConfigureAwait(false);
+        if (outcome == RecordOutcome.Recorded)
+        {
+            _metrics.Recorded(step.UsageType, step.Provider, step.Feature, inSession: true, NanoUsd.FromDollars(cost));
+        }
+        else
+        {
+            _metrics.Duplicate(step.UsageType, step.Provider, step.Feature, inSession: true);
+            Log.AlreadyRecorded(_logger, step.OperationId, record.UserId);
+        }
+
+        return new RecordUsageResult(step.OperationId, outcome);
+    }
+
+    public async Task<UsageSession> FinalizeSessionAsync(string userId, string sessionId, SessionStatus status = SessionStatus.Completed, CancellationToken cancellationToken = default)
+    {
+        UsageIds.ThrowIfInvalid(userId);
+        UsageIds.ThrowIfInvalid(sessionId);
+        RecordValidator.ValidateFinalStatus(status, nameof(status));
+        var session = await _store.CloseSessionAsync(userId, sessionId, status, RecordValidator.Truncate(_time.GetUtcNow()), cancellationToken).ConfigureAwait(false)
+            ?? throw new SessionNotFoundException(userId, sessionId);
+        if (session.Status == status)
+        {
+            Log.SessionClosed(_logger, sessionId, userId, status, session.StepCount, session.TotalCost);
+        }
+        else
+        {
+            Log.SessionAlreadyClosed(_logger, sessionId, userId, status, session.Status);
+        }
+
+        return session;
+    }
+
+    public Task<UsageSession?> GetSessionAsync(string userId, string sessionId, CancellationToken cancellationToken = default)
+    {
+        UsageIds.ThrowIfInvalid(userId);
+        UsageIds.ThrowIfInvalid(sessionId);
+        return _store.GetSessionAsync(userId, sessionId, cancellationToken);
+    }
+
+    public Task<UsagePage<UsageSessionSummary>> GetUserSessionsAsync(string userId, SessionQuery? query = null, CancellationToken cancellationToken = default)
+    {
+        UsageIds.ThrowIfInvalid(userId);
+        query ??= new SessionQuery();
+        RecordValidator.ValidatePageSize(query.PageSize, $"{nameof(query)}.{nameof(SessionQuery.PageSize)}");
+        if (query.Status is { } status && !Enum.IsDefined(status))
+        {
+            throw new ArgumentOutOfRangeException($"{nameof(query)}.{nameof(SessionQuery.Status)}", status, $"'{status}' is not a defined {nameof(SessionStatus)}.");
+        }
+
+        if (query.Feature is not null)
+        {
+            RecordValidator.ValidateName(query.Feature, $"{nameof(query)}.{nameof(SessionQuery.Feature)}");
+        }
+
+        return _store.ListSessionsAsync(userId, query, cancellationToken);
+    }
+
+    /// <summary>Validates what standalone operations and steps share; returns the operation id to use.</summary>
+    internal static string ValidateCommon(UsageRecord record, CostTrackingOptions options, out decimal cost, out IReadOnlyDictionary<string, object?> metadata)
+    {
+        UsageIds.ThrowIfInvalid(record.UserId, $"{nameof(record)}.{nameof(UsageRecord.UserId)}");
+        RecordValidator.ValidateUsageType(record.UsageType, $"{nameof(record)}.{nameof(UsageRecord.UsageType)}");
+        RecordValidator.ValidateName(record.Feature, $"{nameof(record)}.{nameof(UsageRecord.Feature)}");
+        RecordValidator.ValidateName(record.Provider, $"{nameof(record)}.{nameof(UsageRecord.Provider)}");
+        cost = RecordValidator.ValidateCost(record.Cost, options.MaxCostPerRecord, $"{nameof(record)}.{nameof(UsageRecord.Cost)}");
+        if (record.OperationId is not null)
+        {
+            UsageIds.ThrowIfInvalid(record.OperationId, $"{nameof(record)}.{nameof(UsageRecord.OperationId)}");
+        }
+
+        metadata = RecordValidator.NormalizeMetadata(record.Metadata, options.MaxMetadataBytes, $"{nameof(record)}.{nameof(UsageRecord.Metadata)}");
+        return record.OperationId ?? Ids.NewOperationId();
+    }
+}

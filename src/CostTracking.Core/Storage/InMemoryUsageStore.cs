@@ -1,0 +1,431 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+
+namespace CostTracking.Storage;
+
+/// <summary>The embedded default store: keeps everything in this process's memory, exact and thread-safe.</summary>
+/// <remarks>
+/// Each user's data sits behind its own lock, so a record is atomic (operation, session and summary change
+/// together) and different users never contend. Data is lost when the process ends; use a durable store such as
+/// CostTracking.Firestore when the app runs on several machines or must keep its records.
+/// </remarks>
+public sealed class InMemoryUsageStore : IUsageStore
+{
+    private readonly ConcurrentDictionary<string, UserState> _users = new(StringComparer.Ordinal);
+
+    /// <inheritdoc />
+    public ValueTask<RecordOutcome> RecordOperationAsync(UsageOperation operation, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(operation);
+        cancellationToken.ThrowIfCancellationRequested();
+        var costNanos = NanoUsd.FromDollars(operation.Cost);
+        var user = GetUser(operation.UserId);
+        lock (user)
+        {
+            var operations = user.Operations(operation.UsageType);
+            if (!operations.ById.TryAdd(operation.OperationId, operation))
+            {
+                return ValueTask.FromResult(RecordOutcome.AlreadyRecorded);
+            }
+
+            operations.Ordered.Add(operation);
+            operations.Sorted = operations.Ordered.Count == 1
+                || (operations.Sorted && CompareOldestFirst(operations.Ordered[^2], operation) < 0);
+            user.Summary(operation.UsageType, UsageMonth.FromTimestamp(operation.Timestamp))
+                .Add(operation.Feature, operation.Provider, costNanos, operation.IsBillableRun, inSession: false);
+        }
+
+        return ValueTask.FromResult(RecordOutcome.Recorded);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<RecordOutcome> RecordSessionStepAsync(SessionStepEntry entry, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        cancellationToken.ThrowIfCancellationRequested();
+        var step = entry.Step;
+        var costNanos = NanoUsd.FromDollars(step.Cost);
+        var user = GetUser(entry.UserId);
+        lock (user)
+        {
+            if (!user.Sessions.TryGetValue(entry.SessionId, out var session))
+            {
+                session = new SessionState(entry.UserId, entry.SessionId, entry.SessionFeature, step.Timestamp);
+                user.Sessions.Add(entry.SessionId, session);
+            }
+
+            if (!session.StepIds.Add(step.OperationId))
+            {
+                return ValueTask.FromResult(RecordOutcome.AlreadyRecorded);
+            }
+
+            session.Steps.Add(step);
+            session.TotalNanos = checked(session.TotalNanos + costNanos);
+            session.TotalRuns += step.IsBillableRun ? 1 : 0;
+            session.LastUpdatedAt = Max(session.LastUpdatedAt, step.Timestamp);
+            user.Summary(step.UsageType, UsageMonth.FromTimestamp(step.Timestamp))
+                .Add(step.Feature, step.Provider, costNanos, step.IsBillableRun, inSession: true);
+        }
+
+        return ValueTask.FromResult(RecordOutcome.Recorded);
+    }
+
+    /// <inheritdoc />
+    public Task<bool> CreateSessionAsync(string userId, string sessionId, string feature, DateTimeOffset createdAt, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var user = GetUser(userId);
+        lock (user)
+        {
+            return Task.FromResult(user.Sessions.TryAdd(sessionId, new SessionState(userId, sessionId, feature, createdAt)));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<UsageSession?> CloseSessionAsync(string userId, string sessionId, SessionStatus status, DateTimeOffset closedAt, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var user = GetUser(userId);
+        lock (user)
+        {
+            if (!user.Sessions.TryGetValue(sessionId, out var session))
+            {
+                return Task.FromResult<UsageSession?>(null);
+            }
+
+            if (session.Status == SessionStatus.InProgress)
+            {
+                session.Status = status;
+                if (status == SessionStatus.Completed)
+                {
+                    session.CompletedAt = closedAt;
+                }
+                else
+                {
+                    session.AbandonedAt = closedAt;
+                }
+
+                session.LastUpdatedAt = Max(session.LastUpdatedAt, closedAt);
+            }
+
+            return Task.FromResult<UsageSession?>(session.ToSession());
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<UsageSession?> GetSessionAsync(string userId, string sessionId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!_users.TryGetValue(userId, out var user))
+        {
+            return Task.FromResult<UsageSession?>(null);
+        }
+
+        lock (user)
+        {
+            return Task.FromResult(user.Sessions.TryGetValue(sessionId, out var session) ? session.ToSession() : null);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<UsagePage<UsageSessionSummary>> ListSessionsAsync(string userId, SessionQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        cancellationToken.ThrowIfCancellationRequested();
+        var after = query.ContinuationToken is null ? default(Cursor?) : Cursor.Decode(query.ContinuationToken);
+        if (!_users.TryGetValue(userId, out var user))
+        {
+            return Task.FromResult(new UsagePage<UsageSessionSummary>([], null));
+        }
+
+        List<UsageSessionSummary> matches;
+        lock (user)
+        {
+            matches = user.Sessions.Values
+                .Where(s => (query.Status is null || s.Status == query.Status) && (query.Feature is null || s.Feature == query.Feature))
+                .Select(s => s.ToSummary())
+                .ToList();
+        }
+
+        matches.Sort((a, b) => Cursor.CompareNewestFirst(a.CreatedAt, a.SessionId, b.CreatedAt, b.SessionId));
+        return Task.FromResult(Page(matches, after, query.PageSize, s => new Cursor(s.CreatedAt.UtcTicks, s.SessionId)));
+    }
+
+    /// <inheritdoc />
+    public Task<MonthlyUsageSummary> GetMonthlySummaryAsync(string userId, UsageType usageType, UsageMonth month, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!_users.TryGetValue(userId, out var user))
+        {
+            return Task.FromResult(MonthlyUsageSummary.Empty(userId, usageType, month));
+        }
+
+        lock (user)
+        {
+            return Task.FromResult(user.Summaries.TryGetValue((usageType, month), out var summary)
+                ? summary.ToSummary(userId, usageType, month)
+                : MonthlyUsageSummary.Empty(userId, usageType, month));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<UsagePage<UsageOperation>> ListOperationsAsync(string userId, UsageType usageType, OperationQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        cancellationToken.ThrowIfCancellationRequested();
+        var after = query.ContinuationToken is null ? default(Cursor?) : Cursor.Decode(query.ContinuationToken);
+        if (!_users.TryGetValue(userId, out var user))
+        {
+            return Task.FromResult(new UsagePage<UsageOperation>([], null));
+        }
+
+        lock (user)
+        {
+            var operations = user.Operations(usageType);
+            if (!operations.Sorted)
+            {
+                operations.Ordered.Sort(CompareOldestFirst);
+                operations.Sorted = true;
+            }
+
+            // Ordered is oldest first; walk it backwards for newest first.
+            var newestFirst = new ReverseList<UsageOperation>(operations.Ordered);
+            return Task.FromResult(Page(newestFirst, after, query.PageSize, o => new Cursor(o.Timestamp.UtcTicks, o.OperationId)));
+        }
+    }
+
+    private static UsagePage<T> Page<T>(IReadOnlyList<T> newestFirst, Cursor? after, int pageSize, Func<T, Cursor> cursorOf)
+    {
+        var start = 0;
+        if (after is { } a)
+        {
+            // Binary search for the first item strictly older than the cursor.
+            int lo = 0, hi = newestFirst.Count;
+            while (lo < hi)
+            {
+                var mid = (lo + hi) >>> 1;
+                var c = cursorOf(newestFirst[mid]);
+                if (Cursor.CompareNewestFirst(c, a) <= 0)
+                {
+                    lo = mid + 1;
+                }
+                else
+                {
+                    hi = mid;
+                }
+            }
+
+            start = lo;
+        }
+
+        var count = Math.Min(pageSize, newestFirst.Count - start);
+        var items = new T[count];
+        for (var i = 0; i < count; i++)
+        {
+            items[i] = newestFirst[start + i];
+        }
+
+        var more = start + count < newestFirst.Count;
+        return new UsagePage<T>(items, more && count > 0 ? cursorOf(items[^1]).Encode() : null);
+    }
+
+    /// <summary>Orders oldest first: ascending time, then ascending id; the newest-first listing walks it backwards.</summary>
+    private static int CompareOldestFirst(UsageOperation a, UsageOperation b)
+    {
+        var c = a.Timestamp.UtcTicks.CompareTo(b.Timestamp.UtcTicks);
+        return c != 0 ? c : string.CompareOrdinal(a.OperationId, b.OperationId);
+    }
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a >= b ? a : b;
+
+    private UserState GetUser(string userId) => _users.GetOrAdd(userId, static _ => new UserState());
+
+    private sealed class UserState
+    {
+        private readonly OperationLog _api = new();
+        private readonly OperationLog _ai = new();
+
+        public Dictionary<string, SessionState> Sessions { get; } = new(StringComparer.Ordinal);
+
+        public Dictionary<(UsageType, UsageMonth), SummaryState> Summaries { get; } = [];
+
+        public OperationLog Operations(UsageType type) => type == UsageType.AIUsage ? _ai : _api;
+
+        public SummaryState Summary(UsageType type, UsageMonth month)
+        {
+            if (!Summaries.TryGetValue((type, month), out var summary))
+            {
+                summary = new SummaryState();
+                Summaries.Add((type, month), summary);
+            }
+
+            return summary;
+        }
+    }
+
+    private sealed class OperationLog
+    {
+        public Dictionary<string, UsageOperation> ById { get; } = new(StringComparer.Ordinal);
+
+        public List<UsageOperation> Ordered { get; } = [];
+
+        public bool Sorted { get; set; } = true;
+    }
+
+    private sealed class SummaryState
+    {
+        private readonly Dictionary<string, (long Nanos, long Count)> _byFeature = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, (long Nanos, long Count)> _byProvider = new(StringComparer.Ordinal);
+        private long _totalNanos;
+        private long _count;
+        private long _billable;
+        private long _sessionNanos;
+        private long _sessionCount;
+
+        public void Add(string feature, string provider, long nanos, bool billable, bool inSession)
+        {
+            _totalNanos = checked(_totalNanos + nanos);
+            _count++;
+            _billable += billable ? 1 : 0;
+            if (inSession)
+            {
+                _sessionNanos = checked(_sessionNanos + nanos);
+                _sessionCount++;
+            }
+
+            Bump(_byFeature, feature, nanos);
+            Bump(_byProvider, provider, nanos);
+        }
+
+        public MonthlyUsageSummary ToSummary(string userId, UsageType type, UsageMonth month) => new()
+        {
+            UserId = userId,
+            UsageType = type,
+            Month = month,
+            TotalCost = NanoUsd.ToDollars(_totalNanos),
+            OperationCount = _count,
+            BillableRuns = _billable,
+            SessionCost = NanoUsd.ToDollars(_sessionNanos),
+            SessionOperationCount = _sessionCount,
+            ByFeature = _byFeature.ToDictionary(p => p.Key, p => new CostBreakdown(NanoUsd.ToDollars(p.Value.Nanos), p.Value.Count), StringComparer.Ordinal),
+            ByProvider = _byProvider.ToDictionary(p => p.Key, p => new CostBreakdown(NanoUsd.ToDollars(p.Value.Nanos), p.Value.Count), StringComparer.Ordinal),
+        };
+
+        private static void Bump(Dictionary<string, (long Nanos, long Count)> map, string key, long nanos)
+        {
+            ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(map, key, out _);
+            slot = (checked(slot.Nanos + nanos), slot.Count + 1);
+        }
+    }
+
+    private sealed class SessionState(string userId, string sessionId, string feature, DateTimeOffset createdAt)
+    {
+        public HashSet<string> StepIds { get; } = new(StringComparer.Ordinal);
+
+        public List<SessionStep> Steps { get; } = [];
+
+        public SessionStatus Status { get; set; }
+
+        public long TotalNanos { get; set; }
+
+        public long TotalRuns { get; set; }
+
+        public string Feature => feature;
+
+        public DateTimeOffset CreatedAt => createdAt;
+
+        public DateTimeOffset LastUpdatedAt { get; set; } = DateTimeOffset.MinValue;
+
+        public DateTimeOffset? CompletedAt { get; set; }
+
+        public DateTimeOffset? AbandonedAt { get; set; }
+
+        public UsageSession ToSession() => new()
+        {
+            UserId = userId,
+            SessionId = sessionId,
+            Feature = feature,
+            Status = Status,
+            TotalCost = NanoUsd.ToDollars(TotalNanos),
+            TotalRuns = TotalRuns,
+            StepCount = Steps.Count,
+            CreatedAt = createdAt,
+            LastUpdatedAt = Max(LastUpdatedAt, createdAt),
+            CompletedAt = CompletedAt,
+            AbandonedAt = AbandonedAt,
+            Steps = Steps.ToArray(),
+        };
+
+        public UsageSessionSummary ToSummary() => new()
+        {
+            UserId = userId,
+            SessionId = sessionId,
+            Feature = feature,
+            Status = Status,
+            TotalCost = NanoUsd.ToDollars(TotalNanos),
+            TotalRuns = TotalRuns,
+            StepCount = Steps.Count,
+            CreatedAt = createdAt,
+            LastUpdatedAt = Max(LastUpdatedAt, createdAt),
+            CompletedAt = CompletedAt,
+            AbandonedAt = AbandonedAt,
+        };
+    }
+
+    private sealed class ReverseList<T>(List<T> inner) : IReadOnlyList<T>
+    {
+        public int Count => inner.Count;
+
+        public T this[int index] => inner[inner.Count - 1 - index];
+
+        public IEnumerator<T> GetEnumerator()
+        {
+            for (var i = inner.Count - 1; i >= 0; i--)
+            {
+                yield return inner[i];
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+
+    /// <summary>A position in a newest-first listing: (time, id) of the last item returned.</summary>
+    private readonly record struct Cursor(long Ticks, string Id)
+    {
+        private const string Prefix = "m1:";
+
+        public static int CompareNewestFirst(DateTimeOffset aTime, string aId, DateTimeOffset bTime, string bId) =>
+            CompareNewestFirst(new Cursor(aTime.UtcTicks, aId), new Cursor(bTime.UtcTicks, bId));
+
+        /// <summary>Negative when <paramref name="a"/> comes first in a newest-first listing.</summary>
+        public static int CompareNewestFirst(Cursor a, Cursor b)
+        {
+            var c = b.Ticks.CompareTo(a.Ticks);
+            return c != 0 ? c : string.CompareOrdinal(b.Id, a.Id);
+        }
+
+        public static Cursor Decode(string continuationToken)
+        {
+            try
+            {
+                var text = Encoding.UTF8.GetString(Convert.FromBase64String(continuationToken));
+                if (text.StartsWith(Prefix, StringComparison.Ordinal))
+                {
+                    var colon = text.IndexOf(':', Prefix.Length);
+                    if (colon > 0 && long.TryParse(text.AsSpan(Prefix.Length, colon - Prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var ticks))
+                    {
+                        return new Cursor(ticks, text[(colon + 1)..]);
+                    }
+                }
+            }
+            catch (FormatException)
+            {
+            }
+
+            throw new ArgumentException($"The continuation token '{UsageIds.Shorten(continuationToken)}' was not issued by this store.", nameof(continuationToken));
+        }
+
+        public string Encode() => Convert.ToBase64String(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{Prefix}{Ticks}:{Id}")));
+    }
+}
