@@ -51,7 +51,7 @@ public sealed class FirestoreUsageStore : IUsageStore
     {
     }
 
-    internal FirestoreUsageStore(Func<HttpClient> httpClient, FirestoreStoreOptions options, ILogger? logger, TimeProvider? timeProvider)
+    internal FirestoreUsageStore(Func<HttpClient> httpClient, FirestoreStoreOptions options, ILogger? logger, TimeProvider? timeProvider, IAccessTokenSource? tokens = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var problems = FirestoreStoreOptionsValidator.Check(options);
@@ -61,7 +61,7 @@ public sealed class FirestoreUsageStore : IUsageStore
         }
 
         _logger = logger ?? NullLogger.Instance;
-        IAccessTokenSource tokens = options.EmulatorHost is null
+        tokens ??= options.EmulatorHost is null
             ? new GoogleAccessTokenSource(options.CredentialsFile)
             : EmulatorAccessTokenSource.Instance;
         _client = new FirestoreRestClient(httpClient, options, tokens, timeProvider ?? TimeProvider.System, _logger);
