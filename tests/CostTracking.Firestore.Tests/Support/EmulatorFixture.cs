@@ -1,5 +1,6 @@
 using CostTracking.Firestore.Internal;
 using CostTracking.Storage;
+using Microsoft.Extensions.Logging;
 
 namespace CostTracking.Firestore.Tests.Support;
 
@@ -52,14 +53,14 @@ public abstract class EmulatorFixture
     /// <summary>A store with its own HttpClient (its own connection pool, like another app instance), optionally behind test handlers.</summary>
     /// <param name="wrap">Wraps the socket handler, e.g. in a fault-injecting handler.</param>
     /// <param name="configure">Changes the options.</param>
-    internal FirestoreUsageStore NewStore(Func<HttpMessageHandler, HttpMessageHandler>? wrap = null, Action<FirestoreStoreOptions>? configure = null, IAccessTokenSource? tokens = null)
+    internal FirestoreUsageStore NewStore(Func<HttpMessageHandler, HttpMessageHandler>? wrap = null, Action<FirestoreStoreOptions>? configure = null, IAccessTokenSource? tokens = null, ILogger? logger = null)
     {
         HttpMessageHandler handler = new SocketsHttpHandler();
         handler = wrap?.Invoke(handler) ?? handler;
         var client = Track(new HttpClient(handler));
         var options = Options();
         configure?.Invoke(options);
-        return new FirestoreUsageStore(() => client, options, logger: null, timeProvider: null, tokens);
+        return new FirestoreUsageStore(() => client, options, logger, timeProvider: null, tokens);
     }
 
     /// <summary>A standalone operation.</summary>

@@ -42,7 +42,7 @@ internal sealed class RawFirestore(HttpClient http, string host, string projectI
         string? pageToken = null;
         do
         {
-            var url = $"http://{host}/v1/{DocumentsRoot}/{collectionPath}?pageSize=1000&mask.fieldPaths=__none__"
+            var url = $"http://{host}/v1/{DocumentsRoot}/{collectionPath}?pageSize=1000"
                 + (pageToken is null ? "" : "&pageToken=" + Uri.EscapeDataString(pageToken));
             using var request = new HttpRequestMessage(HttpMethod.Get, url);
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "owner");
