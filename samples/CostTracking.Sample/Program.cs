@@ -1,0 +1,120 @@
+// A walkthrough of CostTracking on its embedded in-memory store.
+// Run it with: dotnet run --project samples/CostTracking.Sample
+using System.Globalization;
+using CostTracking;
+using CostTracking.Pricing;
+using CostTracking.Sample;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+var configuration = new ConfigurationBuilder()
+    .SetBasePath(AppContext.BaseDirectory)
+    .AddJsonFile("appsettings.json", optional: false)
+    .Build();
+
+// 1. Register cost tracking. Prices can be added or overridden in appsettings.json ("CostTracking:Pricing").
+var services = new ServiceCollection();
+services.AddLogging(logging => logging.AddConfiguration(configuration.GetSection("Logging")).AddSimpleConsole(o => o.SingleLine = true));
+services.AddCostTracking(configuration.GetSection("CostTracking"));
+services.AddSingleton<FakePlacesClient>();
+services.AddSingleton<PlacesService>();
+await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+
+var tracker = provider.GetRequiredService<ICostTracker>();
+var sessions = provider.GetRequiredService<ISessionTracker>();
+var prices = provider.GetRequiredService<IPriceRegistry>();
+var placesService = provider.GetRequiredService<PlacesService>();
+const string userId = "user-alice";
+
+// 2. A Places search session: three autocomplete keystrokes, then Place Details, which finalizes the session.
+var searchId = $"session_{Guid.NewGuid():N}";
+foreach (var input in new[] { "pi", "piz", "pizza" })
+{
+    await placesService.SearchPlacesAsync(userId, input, searchId);
+}
+
+var details = await placesService.GetPlaceDetailsAsync(userId, "ChIJ-pizzeria-main-st", searchId);
+Console.WriteLine($"2. Search session finished: {details}");
+
+// 3. A standalone AI call, priced from its token counts through the registry.
+var model = "gpt-4o-mini";
+long inputTokens = 1_250, cachedTokens = 1_000, outputTokens = 310;
+var aiCost = prices.CalculateAICost(model, inputTokens, outputTokens, cachedTokens);
+var ai = await tracker.RecordUsageAsync(new UsageRecord
+{
+    UserId = userId,
+    UsageType = UsageType.AIUsage,
+    Feature = "review_summary",
+    Cost = aiCost,
+    Provider = prices.GetModelPrice(model).Provider,
+    IsBillableRun = true,
+    Metadata = new Dictionary<string, object?>
+    {
+        ["model"] = model,
+        ["inputTokens"] = inputTokens,
+        ["cachedInputTokens"] = cachedTokens,
+        ["outputTokens"] = outputTokens,
+    },
+});
+Console.WriteLine($"3. AI call {ai.OperationId} recorded: {aiCost} USD ({ai.Outcome})");
+
+// The same operation id recorded again is counted once.
+var again = await tracker.RecordUsageAsync(new UsageRecord
+{
+    UserId = userId, UsageType = UsageType.AIUsage, Feature = "review_summary", Cost = aiCost, Provider = "openai", OperationId = ai.OperationId,
+});
+Console.WriteLine($"   Recording {again.OperationId} again: {again.Outcome}");
+
+// A standalone API call, priced from a price that appsettings.json added to the registry.
+var geocoding = prices.GetApiPrice("geocoding.lookup");
+await tracker.RecordUsageAsync(new UsageRecord
+{
+    UserId = userId, UsageType = UsageType.ApiUsage, Feature = "address_lookup", Cost = geocoding.PerRequest, Provider = geocoding.Provider,
+});
+Console.WriteLine($"   Geocoding call recorded at {Usd(geocoding.PerRequest)} (price effective {geocoding.EffectiveDate:yyyy-MM-dd}, from configuration)");
+
+// 4. A second search the user leaves unfinished: it stays in progress.
+var pending = await sessions.StartSessionAsync(userId, ApiCosts.GoogleMaps.Provider);
+await placesService.SearchPlacesAsync(userId, "sus", pending.SessionId);
+await placesService.SearchPlacesAsync(userId, "sushi", pending.SessionId);
+Console.WriteLine($"4. Second search {pending.SessionId} left in progress");
+
+// 5. The report.
+Console.WriteLine();
+Console.WriteLine($"5. Cost report for {userId}");
+var page = await tracker.GetUserSessionsAsync(userId);
+foreach (var summary in page.Items)
+{
+    var session = await tracker.GetSessionAsync(userId, summary.SessionId) ?? throw new InvalidOperationException("The session vanished.");
+    Console.WriteLine($"   Session {session.SessionId} [{session.Feature}] {Status(session.Status)}: {session.StepCount} steps, total {Usd(session.TotalCost)}, {session.TotalRuns} billable run(s)");
+    foreach (var step in session.Steps)
+    {
+        Console.WriteLine($"     - {step.Timestamp:HH:mm:ss.ffffff} {step.Feature,-28} {Usd(step.Cost)}");
+    }
+}
+
+var month = UsageMonth.FromTimestamp(provider.GetRequiredService<TimeProvider>().GetUtcNow());
+foreach (var usageType in new[] { UsageType.ApiUsage, UsageType.AIUsage })
+{
+    var m = await tracker.GetMonthlySummaryAsync(userId, usageType, month);
+    Console.WriteLine($"   {usageType} in {m.Month}: total {Usd(m.TotalCost)} over {m.OperationCount} operation(s) ({Usd(m.SessionCost)} in sessions, {Usd(m.StandaloneCost)} standalone), {m.BillableRuns} billable run(s)");
+    foreach (var (feature, b) in m.ByFeature.OrderBy(p => p.Key, StringComparer.Ordinal))
+    {
+        Console.WriteLine($"     {feature,-28} {b.Count,3} x  {Usd(b.Cost)}");
+    }
+}
+
+var ops = await tracker.GetOperationsAsync(userId, UsageType.AIUsage);
+Console.WriteLine($"   Standalone AI operations: {string.Join(", ", ops.Items.Select(o => $"{o.Feature} {Usd(o.Cost)}"))}");
+Console.WriteLine($"   Sessions: {string.Join(", ", page.Items.Select(s => $"{s.SessionId[..16]}… {Status(s.Status)}"))}");
+
+static string Usd(decimal value) => $"${value:0.00000####}";
+
+static string Status(SessionStatus status) => status switch
+{
+    SessionStatus.InProgress => "in-progress",
+    SessionStatus.Completed => "completed",
+    _ => "abandoned",
+};
