@@ -7,6 +7,8 @@ internal static class Ids
 
     public static string NewSessionId() => Create("session_");
 
+    public static string NewReservationId() => Create("rsv_");
+
     // One allocation: the prefix and the 32 hex digits are written straight into the new string.
     private static string Create(string prefix) =>
         string.Create(prefix.Length + 32, prefix, static (span, p) =>

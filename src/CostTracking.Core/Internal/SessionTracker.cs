@@ -1,3 +1,4 @@
+using CostTracking.Budgets;
 using CostTracking.Storage;
 using CostTracking.Telemetry;
 using Microsoft.Extensions.Logging;
@@ -12,10 +13,12 @@ internal sealed class SessionTracker : ISessionTracker
     private readonly CostTrackingOptions _options;
     private readonly CostTrackingMetrics _metrics;
     private readonly ILogger _logger;
+    private readonly BudgetAlertMonitor _alerts;
 
-    public SessionTracker(IUsageStore store, TimeProvider time, IOptions<CostTrackingOptions> options, CostTrackingMetrics metrics, ILogger logger)
+    public SessionTracker(IUsageStore store, TimeProvider time, IOptions<CostTrackingOptions> options, CostTrackingMetrics metrics, BudgetAlertMonitor alerts, ILogger logger)
     {
         _store = store;
+        _alerts = alerts;
         _time = time;
         _options = options.Value;
         _metrics = metrics;
@@ -71,6 +74,10 @@ internal sealed class SessionTracker : ISessionTracker
         if (outcome == RecordOutcome.Recorded)
         {
             _metrics.Recorded(step.UsageType, step.Provider, step.Feature, inSession: true, NanoUsd.FromDollars(cost));
+            if (_alerts.IsActive)
+            {
+                await _alerts.AfterRecordAsync(record.UserId, cancellationToken).ConfigureAwait(false);
+            }
         }
         else
         {
@@ -123,6 +130,37 @@ internal sealed class SessionTracker : ISessionTracker
         }
 
         return _store.ListSessionsAsync(userId, query, cancellationToken);
+    }
+
+    public async Task<int> AbandonIdleSessionsAsync(CancellationToken cancellationToken = default)
+    {
+        var store = _store as IUsageMaintenanceStore
+            ?? throw new NotSupportedException($"The registered store {_store.GetType().Name} does not implement {nameof(IUsageMaintenanceStore)}, so idle sessions cannot be swept.");
+        var now = RecordValidator.Truncate(_time.GetUtcNow());
+        var idleBefore = now - _options.Sessions.IdleTimeout;
+        var marked = 0;
+        string? token = null;
+        do
+        {
+            var page = await store.ListIdleSessionsAsync(idleBefore, _options.Sessions.SweepPageSize, token, cancellationToken).ConfigureAwait(false);
+            foreach (var key in page.Items)
+            {
+                if (await store.AbandonIfIdleAsync(key, idleBefore, now, cancellationToken).ConfigureAwait(false))
+                {
+                    marked++;
+                }
+            }
+
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+
+        if (marked > 0)
+        {
+            Log.SessionsAbandoned(_logger, marked, idleBefore);
+        }
+
+        return marked;
     }
 
     /// <summary>Validates what standalone operations and steps share; returns the operation id to use.</summary>

@@ -10,7 +10,7 @@ namespace CostTracking.Storage;
 /// together) and different users never contend. Data is lost when the process ends; use a durable store such as
 /// CostTracking.Firestore when the app runs on several machines or must keep its records.
 /// </remarks>
-public sealed class InMemoryUsageStore : IUsageStore
+public sealed partial class InMemoryUsageStore : IUsageStore, IUsageMaintenanceStore, IUsageAnalyticsStore, IBudgetStore
 {
     private readonly ConcurrentDictionary<string, UserState> _users = new(StringComparer.Ordinal);
 
@@ -33,7 +33,7 @@ public sealed class InMemoryUsageStore : IUsageStore
             operations.Sorted = operations.Ordered.Count == 1
                 || (operations.Sorted && CompareOldestFirst(operations.Ordered[^2], operation) < 0);
             user.Summary(operation.UsageType, UsageMonth.FromTimestamp(operation.Timestamp))
-                .Add(operation.Feature, operation.Provider, costNanos, operation.IsBillableRun, inSession: false);
+                .Add(operation.Feature, operation.Provider, operation.Timestamp.UtcDateTime.Day, costNanos, operation.IsBillableRun, inSession: false);
         }
 
         return ValueTask.FromResult(RecordOutcome.Recorded);
@@ -65,7 +65,7 @@ public sealed class InMemoryUsageStore : IUsageStore
             session.TotalRuns += step.IsBillableRun ? 1 : 0;
             session.LastUpdatedAt = Max(session.LastUpdatedAt, step.Timestamp);
             user.Summary(step.UsageType, UsageMonth.FromTimestamp(step.Timestamp))
-                .Add(step.Feature, step.Provider, costNanos, step.IsBillableRun, inSession: true);
+                .Add(step.Feature, step.Provider, step.Timestamp.UtcDateTime.Day, costNanos, step.IsBillableRun, inSession: true);
         }
 
         return ValueTask.FromResult(RecordOutcome.Recorded);
@@ -250,6 +250,10 @@ public sealed class InMemoryUsageStore : IUsageStore
 
         public Dictionary<(UsageType, UsageMonth), SummaryState> Summaries { get; } = [];
 
+        public Dictionary<(UsageMonth Month, string Id), Reservation> Reservations { get; } = [];
+
+        public HashSet<string> Alerts { get; } = new(StringComparer.Ordinal);
+
         public OperationLog Operations(UsageType type) => type == UsageType.AIUsage ? _ai : _api;
 
         public SummaryState Summary(UsageType type, UsageMonth month)
@@ -277,14 +281,16 @@ public sealed class InMemoryUsageStore : IUsageStore
     {
         private readonly Dictionary<string, (long Nanos, long Count)> _byFeature = new(StringComparer.Ordinal);
         private readonly Dictionary<string, (long Nanos, long Count)> _byProvider = new(StringComparer.Ordinal);
+        private readonly (long Nanos, long Count)[] _byDay = new (long, long)[32];
         private long _totalNanos;
         private long _count;
         private long _billable;
         private long _sessionNanos;
         private long _sessionCount;
 
-        public void Add(string feature, string provider, long nanos, bool billable, bool inSession)
+        public void Add(string feature, string provider, int day, long nanos, bool billable, bool inSession)
         {
+            _byDay[day] = (checked(_byDay[day].Nanos + nanos), _byDay[day].Count + 1);
             _totalNanos = checked(_totalNanos + nanos);
             _count++;
             _billable += billable ? 1 : 0;
@@ -298,6 +304,10 @@ public sealed class InMemoryUsageStore : IUsageStore
             Bump(_byProvider, provider, nanos);
         }
 
+        public long TotalNanos => _totalNanos;
+
+        public long BillableRuns => _billable;
+
         public MonthlyUsageSummary ToSummary(string userId, UsageType type, UsageMonth month) => new()
         {
             UserId = userId,
@@ -310,6 +320,7 @@ public sealed class InMemoryUsageStore : IUsageStore
             SessionOperationCount = _sessionCount,
             ByFeature = _byFeature.ToDictionary(p => p.Key, p => new CostBreakdown(NanoUsd.ToDollars(p.Value.Nanos), p.Value.Count), StringComparer.Ordinal),
             ByProvider = _byProvider.ToDictionary(p => p.Key, p => new CostBreakdown(NanoUsd.ToDollars(p.Value.Nanos), p.Value.Count), StringComparer.Ordinal),
+            ByDay = Enumerable.Range(1, 31).Where(d => _byDay[d].Count > 0).ToDictionary(d => d, d => new CostBreakdown(NanoUsd.ToDollars(_byDay[d].Nanos), _byDay[d].Count)),
         };
 
         private static void Bump(Dictionary<string, (long Nanos, long Count)> map, string key, long nanos)
@@ -318,6 +329,8 @@ public sealed class InMemoryUsageStore : IUsageStore
             slot = (checked(slot.Nanos + nanos), slot.Count + 1);
         }
     }
+
+    private readonly record struct Reservation(long Nanos, long Runs, DateTimeOffset ExpiresAt);
 
     private sealed class SessionState(string userId, string sessionId, string feature, DateTimeOffset createdAt)
     {
@@ -332,6 +345,10 @@ public sealed class InMemoryUsageStore : IUsageStore
         public long TotalRuns { get; set; }
 
         public string Feature => feature;
+
+        public string UserId => userId;
+
+        public string SessionId => sessionId;
 
         public DateTimeOffset CreatedAt => createdAt;
 
