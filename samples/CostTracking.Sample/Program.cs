@@ -2,6 +2,8 @@
 // Run it with: dotnet run --project samples/CostTracking.Sample
 using System.Globalization;
 using CostTracking;
+using CostTracking.Analytics;
+using CostTracking.Budgets;
 using CostTracking.Pricing;
 using CostTracking.Sample;
 using Microsoft.Extensions.Configuration;
@@ -38,11 +40,19 @@ foreach (var input in new[] { "pi", "piz", "pizza" })
 var details = await placesService.GetPlaceDetailsAsync(userId, "ChIJ-pizzeria-main-st", searchId);
 Console.WriteLine($"2. Search session finished: {details}");
 
-// 3. A standalone AI call, priced from its token counts through the registry.
+// 3. A standalone AI call, priced from its token counts through the registry. It is expensive enough to reserve
+//    budget first: the reservation holds the estimate, and settling records the actual cost and releases it.
+var budgets = provider.GetRequiredService<IBudgetService>();
 var model = "gpt-4o-mini";
-long inputTokens = 1_250, cachedTokens = 1_000, outputTokens = 310;
+var reservation = await budgets.ReserveAsync(userId, prices.CalculateAICost(model, inputTokens: 4_000, outputTokens: 1_000));
+if (!reservation.IsAccepted)
+{
+    throw new InvalidOperationException($"{userId} is over budget: {reservation.Status.RemainingCost} USD left.");
+}
+
+long inputTokens = 1_250, cachedTokens = 1_000, outputTokens = 310;   // what the model actually used
 var aiCost = prices.CalculateAICost(model, inputTokens, outputTokens, cachedTokens);
-var ai = await tracker.RecordUsageAsync(new UsageRecord
+var ai = await budgets.SettleAsync(reservation, new UsageRecord
 {
     UserId = userId,
     UsageType = UsageType.AIUsage,
@@ -58,7 +68,7 @@ var ai = await tracker.RecordUsageAsync(new UsageRecord
         ["outputTokens"] = outputTokens,
     },
 });
-Console.WriteLine($"3. AI call {ai.OperationId} recorded: {aiCost} USD ({ai.Outcome})");
+Console.WriteLine($"3. AI call {ai.OperationId} recorded: {aiCost} USD ({ai.Outcome}); {Usd(reservation.Cost)} had been reserved");
 
 // The same operation id recorded again is counted once.
 var again = await tracker.RecordUsageAsync(new UsageRecord
@@ -109,6 +119,26 @@ foreach (var usageType in new[] { UsageType.ApiUsage, UsageType.AIUsage })
 var ops = await tracker.GetOperationsAsync(userId, UsageType.AIUsage);
 Console.WriteLine($"   Standalone AI operations: {string.Join(", ", ops.Items.Select(o => $"{o.Feature} {Usd(o.Cost)}"))}");
 Console.WriteLine($"   Sessions: {string.Join(", ", page.Items.Select(s => $"{s.SessionId[..16]}… {Status(s.Status)}"))}");
+
+// 6. Analytics and budget: completion rate, cost per completed session, the search funnel, budget status.
+Console.WriteLine();
+Console.WriteLine("6. Analytics and budget");
+var analytics = provider.GetRequiredService<IUsageAnalytics>();
+var range = new AnalyticsQuery { UserId = userId, From = month.Start, To = month.Next().Start };
+var stats = await analytics.GetSessionAnalyticsAsync(range);
+Console.WriteLine($"   Sessions: {stats.TotalSessions} ({string.Join(", ", stats.ByStatus.Select(p => $"{Status(p.Key)} {p.Value.Count}"))}); completion rate {stats.CompletionRate:P0} of closed sessions");
+Console.WriteLine($"   Cost per completed session: {(stats.AverageCostPerCompletedSession is { } avg ? Usd(avg) : "n/a")}; spent on abandoned sessions: {Usd(stats.AbandonedSessionsCost)}");
+foreach (var funnel in await analytics.GetFunnelsAsync(range))
+{
+    Console.WriteLine($"   Funnel '{funnel.Feature}': " + string.Join("  ", funnel.Steps.Select(s => $"step {s.StepNumber}: {s.Sessions}")));
+    foreach (var path in funnel.Paths)
+    {
+        Console.WriteLine($"     {path.Sessions} x {string.Join(" -> ", path.Features)}");
+    }
+}
+
+var budget = await budgets.GetStatusAsync(userId);
+Console.WriteLine($"   Budget {budget.Month}: spent {Usd(budget.SpentCost)} of {Usd(budget.Limits.MonthlyCost ?? 0m)}, {Usd(budget.RemainingCost ?? 0m)} left; {budget.SpentRuns} of {budget.Limits.MonthlyRuns} runs");
 
 static string Usd(decimal value) => $"${value:0.00000####}";
 
