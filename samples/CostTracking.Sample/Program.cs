@@ -17,9 +17,12 @@ var configuration = new ConfigurationBuilder()
     .Build();
 
 // 1. Register cost tracking. Prices can be added or overridden in appsettings.json ("CostTracking:Pricing").
+//    Google bills the autocomplete requests of a search that ends in Place Details as part of that call:
+//    the Places session pricing policy re-prices such sessions when they are finalized.
 var services = new ServiceCollection();
 services.AddLogging(logging => logging.AddConfiguration(configuration.GetSection("Logging")).AddSimpleConsole(o => o.SingleLine = true));
-services.AddCostTracking(configuration.GetSection("CostTracking"));
+services.AddCostTracking(configuration.GetSection("CostTracking"))
+    .UseGooglePlacesSessionPricing();
 services.AddSingleton<FakePlacesClient>();
 services.AddSingleton<PlacesService>();
 await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
@@ -99,9 +102,16 @@ foreach (var summary in page.Items)
 {
     var session = await tracker.GetSessionAsync(userId, summary.SessionId) ?? throw new InvalidOperationException("The session vanished.");
     Console.WriteLine($"   Session {session.SessionId} [{session.Feature}] {Status(session.Status)}: {session.StepCount} steps, total {Usd(session.TotalCost)}, {session.TotalRuns} billable run(s)");
+    if (session.RepricedBy is not null)
+    {
+        var recorded = session.Steps.Sum(s => s.OriginalCost ?? s.Cost);
+        Console.WriteLine($"     re-priced by {session.RepricedBy}: recorded {Usd(recorded)}, billed {Usd(session.TotalCost)}");
+    }
+
     foreach (var step in session.Steps)
     {
-        Console.WriteLine($"     - {step.Timestamp:HH:mm:ss.ffffff} {step.Feature,-28} {Usd(step.Cost)}");
+        var repriced = step.OriginalCost is { } original ? $"  (recorded {Usd(original)})" : "";
+        Console.WriteLine($"     - {step.Timestamp:HH:mm:ss.ffffff} {step.Feature,-28} {Usd(step.Cost)}{repriced}");
     }
 }
 

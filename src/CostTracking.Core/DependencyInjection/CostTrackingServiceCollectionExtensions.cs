@@ -45,6 +45,7 @@ public static class CostTrackingServiceCollectionExtensions
             sp.GetRequiredService<IOptions<CostTrackingOptions>>(),
             sp.GetRequiredService<CostTrackingMetrics>(),
             sp.GetRequiredService<BudgetAlertMonitor>(),
+            sp.GetServices<ISessionPricingPolicy>(),
             LoggerFactory(sp).CreateLogger<SessionTracker>()));
         services.TryAddSingleton<ISessionTracker>(sp => sp.GetRequiredService<SessionTracker>());
         services.TryAddSingleton<ICostTracker>(sp => new CostTracker(

@@ -10,7 +10,7 @@ namespace CostTracking.Storage;
 /// together) and different users never contend. Data is lost when the process ends; use a durable store such as
 /// CostTracking.Firestore when the app runs on several machines or must keep its records.
 /// </remarks>
-public sealed partial class InMemoryUsageStore : IUsageStore, IUsageMaintenanceStore, IUsageAnalyticsStore, IBudgetStore
+public sealed partial class InMemoryUsageStore : IUsageStore, IUsageMaintenanceStore, IUsageAnalyticsStore, IBudgetStore, ISessionRepricingStore
 {
     private readonly ConcurrentDictionary<string, UserState> _users = new(StringComparer.Ordinal);
 
@@ -308,6 +308,18 @@ public sealed partial class InMemoryUsageStore : IUsageStore, IUsageMaintenanceS
 
         public long BillableRuns => _billable;
 
+        /// <summary>Moves the cost of already-counted operations by a difference; counts stay.</summary>
+        public void AdjustSessionCost(string feature, string provider, int day, long deltaNanos)
+        {
+            _totalNanos = checked(_totalNanos + deltaNanos);
+            _sessionNanos = checked(_sessionNanos + deltaNanos);
+            _byDay[day] = (checked(_byDay[day].Nanos + deltaNanos), _byDay[day].Count);
+            ref var f = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_byFeature, feature, out _);
+            f = (checked(f.Nanos + deltaNanos), f.Count);
+            ref var p = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_byProvider, provider, out _);
+            p = (checked(p.Nanos + deltaNanos), p.Count);
+        }
+
         public MonthlyUsageSummary ToSummary(string userId, UsageType type, UsageMonth month) => new()
         {
             UserId = userId,
@@ -358,6 +370,10 @@ public sealed partial class InMemoryUsageStore : IUsageStore, IUsageMaintenanceS
 
         public DateTimeOffset? AbandonedAt { get; set; }
 
+        public string? RepricedBy { get; set; }
+
+        public DateTimeOffset? RepricedAt { get; set; }
+
         public UsageSession ToSession() => new()
         {
             UserId = userId,
@@ -371,6 +387,8 @@ public sealed partial class InMemoryUsageStore : IUsageStore, IUsageMaintenanceS
             LastUpdatedAt = Max(LastUpdatedAt, createdAt),
             CompletedAt = CompletedAt,
             AbandonedAt = AbandonedAt,
+            RepricedBy = RepricedBy,
+            RepricedAt = RepricedAt,
             Steps = Steps.ToArray(),
         };
 
@@ -387,6 +405,8 @@ public sealed partial class InMemoryUsageStore : IUsageStore, IUsageMaintenanceS
             LastUpdatedAt = Max(LastUpdatedAt, createdAt),
             CompletedAt = CompletedAt,
             AbandonedAt = AbandonedAt,
+            RepricedBy = RepricedBy,
+            RepricedAt = RepricedAt,
         };
     }
 

@@ -30,4 +30,7 @@ internal static partial class Log
 
     [LoggerMessage(9, LogLevel.Information, "Retention deleted {Sessions} session(s) and {Operations} operation(s).")]
     public static partial void RetentionApplied(ILogger logger, int sessions, int operations);
+
+    [LoggerMessage(10, LogLevel.Information, "Session {SessionId} of user {UserId} was re-priced by {Policy}: {StepCount} step(s).")]
+    public static partial void SessionRepriced(ILogger logger, string sessionId, string userId, string policy, int stepCount);
 }
