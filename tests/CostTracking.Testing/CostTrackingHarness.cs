@@ -36,22 +36,17 @@ public sealed class CostTrackingHarness : IDisposable
     /// <param name="configure">Sets options, or <see langword="null"/> for the defaults.</param>
     /// <param name="start">The fake clock's start, or <see langword="null"/> for <see cref="DefaultStart"/>.</param>
     /// <param name="store">The store to wrap, or <see langword="null"/> for a fresh in-memory store.</param>
+    /// <param name="configureBuilder">Adds to the cost tracking builder (policies, alert handlers…), or <see langword="null"/>.</param>
     /// <returns>The harness; dispose it.</returns>
-    public static CostTrackingHarness Create(Action<CostTrackingOptions>? configure = null, DateTimeOffset? start = null, IUsageStore? store = null)
+    public static CostTrackingHarness Create(Action<CostTrackingOptions>? configure = null, DateTimeOffset? start = null, IUsageStore? store = null, Action<ICostTrackingBuilder>? configureBuilder = null)
     {
         var time = new FakeTimeProvider(start ?? DefaultStart);
         var recording = new RecordingUsageStore(store ?? new InMemoryUsageStore());
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(time);
         services.AddSingleton<IUsageStore>(recording);
-        if (configure is null)
-        {
-            services.AddCostTracking();
-        }
-        else
-        {
-            services.AddCostTracking(configure);
-        }
+        var builder = configure is null ? services.AddCostTracking() : services.AddCostTracking(configure);
+        configureBuilder?.Invoke(builder);
 
         return new CostTrackingHarness(services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true }), time, recording);
     }

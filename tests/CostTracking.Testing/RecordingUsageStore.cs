@@ -4,7 +4,7 @@ namespace CostTracking.Testing;
 
 /// <summary>A store decorator that counts the calls reaching the store, to prove that rejected input never got that far.</summary>
 /// <param name="inner">The store that does the work.</param>
-public sealed class RecordingUsageStore(IUsageStore inner) : IUsageStore
+public sealed partial class RecordingUsageStore(IUsageStore inner) : IUsageStore, IUsageMaintenanceStore, IUsageAnalyticsStore, IBudgetStore, ISessionRepricingStore
 {
     private int _writes;
     private int _reads;

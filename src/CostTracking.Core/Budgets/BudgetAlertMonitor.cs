@@ -113,9 +113,17 @@ internal sealed class BudgetAlertMonitor
             }
         }
 
+        // The average runs from the user's first day with spend in the window, so a new user's quiet days before they
+        // existed do not make their ordinary spending look unusual.
         var todayCost = daily.GetValueOrDefault(today);
-        var trailing = daily.Where(d => d.Key >= first && d.Key < today).Sum(d => d.Value);
-        var average = trailing / _options.UnusualSpendingTrailingDays;
+        var window = daily.Where(d => d.Key >= first && d.Key < today && d.Value > 0m).ToList();
+        if (window.Count == 0)
+        {
+            return;
+        }
+
+        var trailing = window.Sum(d => d.Value);
+        var average = trailing / (today.DayNumber - window.Min(d => d.Key).DayNumber);
         if (trailing <= 0m || todayCost < _options.UnusualSpendingMinimumCost || todayCost <= average * multiple)
         {
             return;

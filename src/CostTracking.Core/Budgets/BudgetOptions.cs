@@ -23,7 +23,7 @@ public sealed class BudgetOptions
     /// <value>The default value is <see langword="null"/>: off (it costs store reads on every record).</value>
     public decimal? UnusualSpendingMultiple { get; set; }
 
-    /// <summary>Gets or sets how many days before today the trailing daily average covers.</summary>
+    /// <summary>Gets or sets how many days before today the trailing daily average covers (counted from the user's first day with spend in that window).</summary>
     /// <value>The default value is 7; 1 to 28.</value>
     public int UnusualSpendingTrailingDays { get; set; } = CostTrackingDefaults.UnusualSpendingTrailingDays;
 
