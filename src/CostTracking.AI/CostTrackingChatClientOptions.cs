@@ -27,14 +27,14 @@ public sealed class CostTrackingChatClientOptions
     /// The default value is <see langword="false"/>: such a call is a tracking failure (logged as an error and
     /// counted, nothing recorded; thrown only with <see cref="ThrowOnTrackingFailure"/>). When <see langword="true"/>
     /// it is recorded with cost 0 and metadata <c>unpriced = true</c>, logged as a warning and counted in
-    /// <c>costtracking.ai.unpriced</c>, so its token counts are kept to price later. Never silently free.
+    /// <c>costtracking.ai.unpriced_calls</c>, so its token counts are kept to price later. Never silently free.
     /// </value>
     public bool RecordUnpricedCalls { get; set; }
 
     /// <summary>Gets or sets a value indicating whether a call with no user (no <see cref="CostTrackingScope"/> and no <see cref="CostTrackingChatKeys.UserId"/>) is refused.</summary>
     /// <value>
     /// The default value is <see langword="false"/>: the call goes through unrecorded, with a warning and a count in
-    /// <c>costtracking.ai.untracked</c>. When <see langword="true"/> it throws <see cref="InvalidOperationException"/>
+    /// <c>costtracking.ai.untracked_calls</c>. When <see langword="true"/> it throws <see cref="InvalidOperationException"/>
     /// before the request is sent, so no untracked money is spent.
     /// </value>
     public bool RequireUser { get; set; }
@@ -42,7 +42,7 @@ public sealed class CostTrackingChatClientOptions
     /// <summary>Gets or sets a value indicating whether a failure to track a call (no price, no usage reported, a store error) is thrown to the caller.</summary>
     /// <value>
     /// The default value is <see langword="false"/>: the failure is logged as an error and counted in
-    /// <c>costtracking.ai.untracked</c>, and the caller gets its response. When <see langword="true"/> the exception
+    /// <c>costtracking.ai.untracked_calls</c>, and the caller gets its response. When <see langword="true"/> the exception
     /// reaches the caller instead of the response (the provider has already been paid).
     /// </value>
     public bool ThrowOnTrackingFailure { get; set; }

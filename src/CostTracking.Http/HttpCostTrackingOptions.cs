@@ -27,7 +27,7 @@ public sealed class HttpCostTrackingOptions
     /// <summary>Gets or sets a value indicating whether a mapped request made outside any <see cref="CostTrackingScope"/> is refused.</summary>
     /// <value>
     /// The default value is <see langword="false"/>: the request goes through unrecorded, with a warning and a count in
-    /// <c>costtracking.http.untracked</c>. When <see langword="true"/> it throws <see cref="InvalidOperationException"/>
+    /// <c>costtracking.http.untracked_requests</c>. When <see langword="true"/> it throws <see cref="InvalidOperationException"/>
     /// before it is sent, so no untracked money is spent.
     /// </value>
     public bool RequireUser { get; set; }
@@ -35,7 +35,7 @@ public sealed class HttpCostTrackingOptions
     /// <summary>Gets or sets a value indicating whether a failure to record a call (a store error) is thrown to the caller.</summary>
     /// <value>
     /// The default value is <see langword="false"/>: the failure is logged as an error and counted in
-    /// <c>costtracking.http.untracked</c>, and the caller gets its response. When <see langword="true"/> the exception
+    /// <c>costtracking.http.untracked_requests</c>, and the caller gets its response. When <see langword="true"/> the exception
     /// reaches the caller instead of the (disposed) response. A call that itself threw keeps its own exception.
     /// </value>
     public bool ThrowOnTrackingFailure { get; set; }

@@ -200,7 +200,7 @@ public sealed class CostTrackingChatClientTests
         _inner.ModelId = "my-finetune-v3";
         _inner.Usage.Add(new UsageDetails { InputTokenCount = 10, OutputTokenCount = 10 });
         var client = Build();
-        using var untracked = new MetricCollector<long>(null, CostTrackingTelemetry.MeterName, "costtracking.ai.untracked");
+        using var untracked = new MetricCollector<long>(null, CostTrackingTelemetry.MeterName, "costtracking.ai.untracked_calls");
 
         ChatResponse response;
         using (Tracker.BeginScope(UserId))
@@ -238,7 +238,7 @@ public sealed class CostTrackingChatClientTests
         _inner.ModelId = "my-finetune-v3";
         _inner.Usage.Add(new UsageDetails { InputTokenCount = 10, OutputTokenCount = 20 });
         var client = Build(o => o.RecordUnpricedCalls = true);
-        using var unpriced = new MetricCollector<long>(null, CostTrackingTelemetry.MeterName, "costtracking.ai.unpriced");
+        using var unpriced = new MetricCollector<long>(null, CostTrackingTelemetry.MeterName, "costtracking.ai.unpriced_calls");
 
         using (Tracker.BeginScope(UserId))
         {

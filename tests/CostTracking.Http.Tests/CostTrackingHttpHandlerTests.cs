@@ -233,7 +233,7 @@ public sealed class CostTrackingHttpHandlerTests
     public async Task SendAsync_NoScopeByDefault_SendsUnrecordedAndWarns()
     {
         var client = Build(map => Places(map));
-        using var untracked = new MetricCollector<long>(null, CostTrackingTelemetry.MeterName, "costtracking.http.untracked");
+        using var untracked = new MetricCollector<long>(null, CostTrackingTelemetry.MeterName, "costtracking.http.untracked_requests");
 
         using var response = await client.PostAsync(Autocomplete, null);
 

@@ -9,10 +9,10 @@ internal static class ChatTrackingMetrics
     private const string UnknownModel = "unknown";
     private static readonly Meter s_meter = new(CostTrackingTelemetry.MeterName, typeof(ChatTrackingMetrics).Assembly.GetName().Version?.ToString(3));
     private static readonly Counter<long> s_unpriced = s_meter.CreateCounter<long>(
-        "costtracking.ai.unpriced", "{call}", "AI calls recorded with cost 0 because their model has no price.");
+        "costtracking.ai.unpriced_calls", "{call}", "AI calls recorded with cost 0 because their model has no price.");
 
     private static readonly Counter<long> s_untracked = s_meter.CreateCounter<long>(
-        "costtracking.ai.untracked", "{call}", "AI calls that went through without being recorded (no user, or tracking failed).");
+        "costtracking.ai.untracked_calls", "{call}", "AI calls that went through without being recorded (no user, or tracking failed).");
 
     public static void Unpriced(string? modelId) =>
         s_unpriced.Add(1, new KeyValuePair<string, object?>("costtracking.model", modelId ?? UnknownModel));

@@ -8,7 +8,7 @@ internal static class HttpTrackingMetrics
 {
     private static readonly Meter s_meter = new(CostTrackingTelemetry.MeterName, typeof(HttpTrackingMetrics).Assembly.GetName().Version?.ToString(3));
     private static readonly Counter<long> s_untracked = s_meter.CreateCounter<long>(
-        "costtracking.http.untracked", "{request}", "Mapped HTTP requests that went through without being recorded (no user, or tracking failed).");
+        "costtracking.http.untracked_requests", "{request}", "Mapped HTTP requests that went through without being recorded (no user, or tracking failed).");
 
     public static void Untracked(string reason, string provider, string feature) =>
         s_untracked.Add(
