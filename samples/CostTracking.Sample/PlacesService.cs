@@ -1,53 +1,52 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
 using CostTracking;
-using CostTracking.Pricing;
 
 namespace CostTracking.Sample;
 
-/// <summary>A stand-in for the Google Places API: answers from memory, so the sample needs no network or key.</summary>
-public sealed class FakePlacesClient
+/// <summary>The app's own Places service. Its HttpClient carries the cost-tracking handler, so no call here records anything by hand.</summary>
+public sealed class PlacesService(HttpClient http, ICostTracker tracker)
 {
-    public Task<IReadOnlyList<string>> AutocompleteAsync(string input, string sessionToken) =>
-        Task.FromResult<IReadOnlyList<string>>([$"{input} Pizzeria, Main St", $"{input} & Pasta, Harbour Rd"]);
-
-    public Task<string> PlaceDetailsAsync(string placeId, string sessionToken) =>
-        Task.FromResult($"{placeId}: open 11:00-23:00, rated 4.6");
-}
-
-/// <summary>The app's own Places service: every paid call is recorded as a step of the user's search session.</summary>
-public sealed class PlacesService(FakePlacesClient places, ICostTracker tracker, IPriceRegistry prices)
-{
-    public async Task<IReadOnlyList<string>> SearchPlacesAsync(string userId, string input, string sessionId, CancellationToken cancellationToken = default)
+    /// <summary>One autocomplete keystroke (Places API (New): POST /v1/places:autocomplete).</summary>
+    public async Task<IReadOnlyList<string>> SearchPlacesAsync(string input, string sessionToken, CancellationToken cancellationToken = default)
     {
-        var suggestions = await places.AutocompleteAsync(input, sessionId);
-        await tracker.RecordUsageAsync(new UsageRecord
-        {
-            UserId = userId,
-            UsageType = UsageType.ApiUsage,
-            Feature = "google_maps_autocomplete",
-            Cost = prices.GetApiPrice(ApiCosts.GoogleMaps.PlacesAutocomplete.Key).PerRequest,
-            Provider = ApiCosts.GoogleMaps.Provider,
-            SessionId = sessionId,
-            Metadata = new Dictionary<string, object?> { ["input"] = input, ["results"] = suggestions.Count },
-        }, cancellationToken);
-        return suggestions;
+        using var response = await http.PostAsJsonAsync("/v1/places:autocomplete", new { input, sessionToken }, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadFromJsonAsync<AutocompleteResponse>(cancellationToken);
+        return body?.Suggestions ?? [];
     }
 
-    /// <summary>Fetches the chosen place; the search is over, so the session is finalized.</summary>
+    /// <summary>The chosen place (GET /v1/places/{id}); the search is over, so the session is finalized.</summary>
     public async Task<string> GetPlaceDetailsAsync(string userId, string placeId, string sessionId, CancellationToken cancellationToken = default)
     {
-        var details = await places.PlaceDetailsAsync(placeId, sessionId);
-        await tracker.RecordUsageAsync(new UsageRecord
-        {
-            UserId = userId,
-            UsageType = UsageType.ApiUsage,
-            Feature = "google_maps_place_details",
-            Cost = prices.GetApiPrice(ApiCosts.GoogleMaps.PlaceDetails.Key).PerRequest,
-            Provider = ApiCosts.GoogleMaps.Provider,
-            SessionId = sessionId,
-            IsBillableRun = true,
-            Metadata = new Dictionary<string, object?> { ["placeId"] = placeId },
-        }, cancellationToken);
+        var details = await http.GetStringAsync($"/v1/places/{Uri.EscapeDataString(placeId)}?sessionToken={sessionId}", cancellationToken);
         await tracker.FinalizeSessionAsync(userId, sessionId, cancellationToken);
         return details;
     }
+
+    private sealed record AutocompleteResponse(IReadOnlyList<string> Suggestions);
+}
+
+/// <summary>A stand-in for places.googleapis.com: answers from memory, so the sample needs no network and no API key.</summary>
+public sealed class FakePlacesHandler : HttpMessageHandler
+{
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var path = request.RequestUri!.AbsolutePath;
+        if (request.Method == HttpMethod.Post && path == "/v1/places:autocomplete")
+        {
+            var input = (await request.Content!.ReadFromJsonAsync<Dictionary<string, string>>(cancellationToken))!["input"];
+            return Json($$"""{"suggestions":["{{input}} Pizzeria, Main St","{{input}} & Pasta, Harbour Rd"]}""");
+        }
+
+        if (request.Method == HttpMethod.Get && path.StartsWith("/v1/places/", StringComparison.Ordinal))
+        {
+            return Json($$"""{"id":"{{path["/v1/places/".Length..]}}","hours":"11:00-23:00","rating":4.6}""");
+        }
+
+        return new HttpResponseMessage(HttpStatusCode.NotFound);
+    }
+
+    private static HttpResponseMessage Json(string json) => new(HttpStatusCode.OK) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
 }

@@ -8,6 +8,7 @@ using CostTracking.Pricing;
 using CostTracking.Sample;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
@@ -23,75 +24,77 @@ var services = new ServiceCollection();
 services.AddLogging(logging => logging.AddConfiguration(configuration.GetSection("Logging")).AddSimpleConsole(o => o.SingleLine = true));
 services.AddCostTracking(configuration.GetSection("CostTracking"))
     .UseGooglePlacesSessionPricing();
-services.AddSingleton<FakePlacesClient>();
-services.AddSingleton<PlacesService>();
+
+//    Paid HTTP calls are tracked by a handler on the HttpClient: each request is mapped to a registry price.
+services.AddHttpClient<PlacesService>(c => c.BaseAddress = new Uri("https://places.googleapis.com"))
+    .AddCostTracking(map => map
+        .Map("places.googleapis.com", "/v1/places:autocomplete", ApiCosts.GoogleMaps.PlacesAutocomplete.Key, "google_maps_autocomplete")
+        .Map("places.googleapis.com", "/v1/places/", ApiCosts.GoogleMaps.PlaceDetails.Key, "google_maps_place_details", isBillableRun: true))
+    .ConfigurePrimaryHttpMessageHandler(() => new FakePlacesHandler());
+
+//    AI calls are tracked by chat client middleware that prices the reported token usage through the registry.
+services.AddChatClient(new FakeChatClient())
+    .UseCostTracking(o => { o.Feature = "review_summary"; o.IsBillableRun = true; });
 await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
 
 var tracker = provider.GetRequiredService<ICostTracker>();
 var sessions = provider.GetRequiredService<ISessionTracker>();
 var prices = provider.GetRequiredService<IPriceRegistry>();
+var budgets = provider.GetRequiredService<IBudgetService>();
 var placesService = provider.GetRequiredService<PlacesService>();
+var chat = provider.GetRequiredService<IChatClient>();
 const string userId = "user-alice";
 
 // 2. A Places search session: three autocomplete keystrokes, then Place Details, which finalizes the session.
+//    The scope tells the tracking handler whose call it is and which session it belongs to.
 var searchId = $"session_{Guid.NewGuid():N}";
-foreach (var input in new[] { "pi", "piz", "pizza" })
+using (tracker.BeginScope(userId, searchId))
 {
-    await placesService.SearchPlacesAsync(userId, input, searchId);
+    foreach (var input in new[] { "pi", "piz", "pizza" })
+    {
+        await placesService.SearchPlacesAsync(input, searchId);
+    }
+
+    var details = await placesService.GetPlaceDetailsAsync(userId, "ChIJ-pizzeria-main-st", searchId);
+    Console.WriteLine($"2. Search session finished: {details}");
 }
 
-var details = await placesService.GetPlaceDetailsAsync(userId, "ChIJ-pizzeria-main-st", searchId);
-Console.WriteLine($"2. Search session finished: {details}");
-
-// 3. A standalone AI call, priced from its token counts through the registry. It is expensive enough to reserve
-//    budget first: the reservation holds the estimate, and settling records the actual cost and releases it.
-var budgets = provider.GetRequiredService<IBudgetService>();
-var model = "gpt-4o-mini";
-var reservation = await budgets.ReserveAsync(userId, prices.CalculateAICost(model, inputTokens: 4_000, outputTokens: 1_000));
+// 3. A standalone AI call. It is expensive enough to reserve budget first; the chat middleware records the
+//    actual cost from the reported tokens, and the reservation is then released.
+var reservation = await budgets.ReserveAsync(userId, prices.CalculateAICost("gpt-4o-mini", inputTokens: 4_000, outputTokens: 1_000));
 if (!reservation.IsAccepted)
 {
     throw new InvalidOperationException($"{userId} is over budget: {reservation.Status.RemainingCost} USD left.");
 }
 
-long inputTokens = 1_250, cachedTokens = 1_000, outputTokens = 310;   // what the model actually used
-var aiCost = prices.CalculateAICost(model, inputTokens, outputTokens, cachedTokens);
-var ai = await budgets.SettleAsync(reservation, new UsageRecord
+using (tracker.BeginScope(userId))
 {
-    UserId = userId,
-    UsageType = UsageType.AIUsage,
-    Feature = "review_summary",
-    Cost = aiCost,
-    Provider = prices.GetModelPrice(model).Provider,
-    IsBillableRun = true,
-    Metadata = new Dictionary<string, object?>
-    {
-        ["model"] = model,
-        ["inputTokens"] = inputTokens,
-        ["cachedInputTokens"] = cachedTokens,
-        ["outputTokens"] = outputTokens,
-    },
-});
-Console.WriteLine($"3. AI call {ai.OperationId} recorded: {aiCost} USD ({ai.Outcome}); {Usd(reservation.Cost)} had been reserved");
+    var answer = await chat.GetResponseAsync("Summarize the reviews of Main St Pizzeria.");
+    await budgets.ReleaseAsync(reservation);
+    var ai = (await tracker.GetOperationsAsync(userId, UsageType.AIUsage, new OperationQuery { PageSize = 1 })).Items[0];
+    Console.WriteLine($"3. AI call \"{answer.Text}\" recorded as {ai.OperationId}: {ai.Cost} USD for {ai.Metadata["model"]}; {Usd(reservation.Cost)} had been reserved");
+}
 
-// The same operation id recorded again is counted once.
-var again = await tracker.RecordUsageAsync(new UsageRecord
-{
-    UserId = userId, UsageType = UsageType.AIUsage, Feature = "review_summary", Cost = aiCost, Provider = "openai", OperationId = ai.OperationId,
-});
-Console.WriteLine($"   Recording {again.OperationId} again: {again.Outcome}");
-
-// A standalone API call, priced from a price that appsettings.json added to the registry.
+//    A standalone API call recorded by hand, priced from a price that appsettings.json added to the registry.
+//    Its operation id is the app's own request id, so recording it again (a retry) counts it once.
 var geocoding = prices.GetApiPrice("geocoding.lookup");
-await tracker.RecordUsageAsync(new UsageRecord
+var lookup = new UsageRecord
 {
     UserId = userId, UsageType = UsageType.ApiUsage, Feature = "address_lookup", Cost = geocoding.PerRequest, Provider = geocoding.Provider,
-});
-Console.WriteLine($"   Geocoding call recorded at {Usd(geocoding.PerRequest)} (price effective {geocoding.EffectiveDate:yyyy-MM-dd}, from configuration)");
+    OperationId = "req-7f3a9c", Metadata = new Dictionary<string, object?> { ["address"] = "1 Main St" },
+};
+var first = await tracker.RecordUsageAsync(lookup);
+var retry = await tracker.RecordUsageAsync(lookup);
+Console.WriteLine($"   Geocoding {first.OperationId} at {Usd(geocoding.PerRequest)} (price effective {geocoding.EffectiveDate:yyyy-MM-dd}, from configuration): {first.Outcome}, then {retry.Outcome}");
 
 // 4. A second search the user leaves unfinished: it stays in progress.
 var pending = await sessions.StartSessionAsync(userId, ApiCosts.GoogleMaps.Provider);
-await placesService.SearchPlacesAsync(userId, "sus", pending.SessionId);
-await placesService.SearchPlacesAsync(userId, "sushi", pending.SessionId);
+using (tracker.BeginScope(userId, pending.SessionId))
+{
+    await placesService.SearchPlacesAsync("sus", pending.SessionId);
+    await placesService.SearchPlacesAsync("sushi", pending.SessionId);
+}
+
 Console.WriteLine($"4. Second search {pending.SessionId} left in progress");
 
 // 5. The report.
