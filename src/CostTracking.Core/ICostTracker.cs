@@ -51,4 +51,15 @@ public interface ICostTracker
     /// <param name="cancellationToken">A token to cancel the call.</param>
     /// <returns>One page of operations.</returns>
     Task<UsagePage<UsageOperation>> GetOperationsAsync(string userId, UsageType usageType, OperationQuery? query = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes sessions and standalone operations older than <see cref="SessionLifecycleOptions.SessionRetention"/> and <see cref="SessionLifecycleOptions.OperationRetention"/>; monthly summaries are kept.</summary>
+    /// <param name="cancellationToken">A token to cancel the call.</param>
+    /// <returns>How many sessions and operations were deleted; nothing when no retention is configured.</returns>
+    /// <exception cref="NotSupportedException">Retention is configured but the registered store does not implement <see cref="Storage.IUsageMaintenanceStore"/>.</exception>
+    Task<RetentionResult> ApplyRetentionAsync(CancellationToken cancellationToken = default);
 }
+
+/// <summary>What a retention pass deleted.</summary>
+/// <param name="SessionsDeleted">How many sessions (with their steps) were deleted.</param>
+/// <param name="OperationsDeleted">How many standalone operations were deleted.</param>
+public readonly record struct RetentionResult(int SessionsDeleted, int OperationsDeleted);

@@ -45,4 +45,15 @@ public interface ISessionTracker
     /// <param name="cancellationToken">A token to cancel the call.</param>
     /// <returns>One page of sessions (without their steps).</returns>
     Task<UsagePage<UsageSessionSummary>> GetUserSessionsAsync(string userId, SessionQuery? query = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Marks abandoned every in-progress session, of any user, that has gone without a change for longer than <see cref="SessionLifecycleOptions.IdleTimeout"/>.</summary>
+    /// <param name="cancellationToken">A token to cancel the sweep; sessions already marked stay marked.</param>
+    /// <returns>How many sessions this call marked abandoned.</returns>
+    /// <remarks>
+    /// Works through the store in pages of <see cref="SessionLifecycleOptions.SweepPageSize"/>. Each session is marked only if,
+    /// at that moment, it is still in progress and idle: a step arriving meanwhile keeps it open (and is never lost), and a
+    /// session completed meanwhile stays completed.
+    /// </remarks>
+    /// <exception cref="NotSupportedException">The registered store does not implement <see cref="Storage.IUsageMaintenanceStore"/>.</exception>
+    Task<int> AbandonIdleSessionsAsync(CancellationToken cancellationToken = default);
 }

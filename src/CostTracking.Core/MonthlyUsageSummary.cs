@@ -36,6 +36,9 @@ public sealed class MonthlyUsageSummary
     /// <summary>Gets cost and count per provider.</summary>
     public required IReadOnlyDictionary<string, CostBreakdown> ByProvider { get; init; }
 
+    /// <summary>Gets cost and count per UTC day of the month (1 to 31); days without usage are absent.</summary>
+    public IReadOnlyDictionary<int, CostBreakdown> ByDay { get; init; } = EmptyDays;
+
     /// <summary>Gets an empty summary: what a month with no usage reads as.</summary>
     /// <param name="userId">The user.</param>
     /// <param name="usageType">The usage type.</param>
@@ -54,6 +57,8 @@ public sealed class MonthlyUsageSummary
         ByFeature = new Dictionary<string, CostBreakdown>(),
         ByProvider = new Dictionary<string, CostBreakdown>(),
     };
+
+    private static readonly IReadOnlyDictionary<int, CostBreakdown> EmptyDays = new Dictionary<int, CostBreakdown>();
 }
 
 /// <summary>The cost and number of operations of one feature or provider in a summary.</summary>

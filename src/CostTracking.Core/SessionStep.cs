@@ -15,8 +15,11 @@ public sealed class SessionStep
     /// <summary>Gets the provider that billed the step.</summary>
     public required string Provider { get; init; }
 
-    /// <summary>Gets the exact cost in US dollars (a whole number of nano-dollars).</summary>
+    /// <summary>Gets the exact cost in US dollars (a whole number of nano-dollars); after a session pricing policy re-priced the step, the re-priced cost.</summary>
     public required decimal Cost { get; init; }
+
+    /// <summary>Gets the cost the step was recorded with, when a session pricing policy re-priced it; otherwise <see langword="null"/>.</summary>
+    public decimal? OriginalCost { get; init; }
 
     /// <summary>Gets a value indicating whether the step counts as a billable run.</summary>
     public bool IsBillableRun { get; init; }

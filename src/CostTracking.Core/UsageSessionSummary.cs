@@ -36,6 +36,12 @@ public class UsageSessionSummary
     /// <summary>Gets when the session was marked abandoned, if it was.</summary>
     public DateTimeOffset? AbandonedAt { get; init; }
 
+    /// <summary>Gets the name of the session pricing policy that re-priced the session's steps, or <see langword="null"/>.</summary>
+    public string? RepricedBy { get; init; }
+
+    /// <summary>Gets when a session pricing policy re-priced the session, or <see langword="null"/>.</summary>
+    public DateTimeOffset? RepricedAt { get; init; }
+
     /// <summary>Gets when the session was closed (completed or abandoned), or <see langword="null"/> while it is in progress.</summary>
     public DateTimeOffset? ClosedAt => CompletedAt ?? AbandonedAt;
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using CostTracking;
+using CostTracking.Budgets;
 using CostTracking.Pricing;
 using Microsoft.Extensions.Configuration;
 
@@ -20,6 +21,34 @@ internal static class CostTrackingConfiguration
             options.MaxMetadataBytes = int.TryParse(maxBytes, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n)
                 ? n
                 : throw Invalid(section, nameof(CostTrackingOptions.MaxMetadataBytes), maxBytes, "a whole number");
+        }
+
+        var sessions = section.GetSection(nameof(CostTrackingOptions.Sessions));
+        var lifecycle = options.Sessions;
+        lifecycle.IdleTimeout = Time(sessions, nameof(SessionLifecycleOptions.IdleTimeout)) ?? lifecycle.IdleTimeout;
+        lifecycle.SweepInterval = Time(sessions, nameof(SessionLifecycleOptions.SweepInterval)) ?? lifecycle.SweepInterval;
+        lifecycle.SweepPageSize = Int(sessions, nameof(SessionLifecycleOptions.SweepPageSize)) ?? lifecycle.SweepPageSize;
+        lifecycle.SessionRetention = Time(sessions, nameof(SessionLifecycleOptions.SessionRetention)) ?? lifecycle.SessionRetention;
+        lifecycle.OperationRetention = Time(sessions, nameof(SessionLifecycleOptions.OperationRetention)) ?? lifecycle.OperationRetention;
+
+        var budgetSection = section.GetSection(nameof(CostTrackingOptions.Budgets));
+        var budgets = options.Budgets;
+        budgets.MonthlyCostLimit = Decimal(budgetSection, nameof(BudgetOptions.MonthlyCostLimit)) ?? budgets.MonthlyCostLimit;
+        budgets.MonthlyRunLimit = Int(budgetSection, nameof(BudgetOptions.MonthlyRunLimit)) ?? budgets.MonthlyRunLimit;
+        budgets.ReservationTimeout = Time(budgetSection, nameof(BudgetOptions.ReservationTimeout)) ?? budgets.ReservationTimeout;
+        budgets.UnusualSpendingMultiple = Decimal(budgetSection, nameof(BudgetOptions.UnusualSpendingMultiple)) ?? budgets.UnusualSpendingMultiple;
+        budgets.UnusualSpendingTrailingDays = Int(budgetSection, nameof(BudgetOptions.UnusualSpendingTrailingDays)) ?? budgets.UnusualSpendingTrailingDays;
+        budgets.UnusualSpendingMinimumCost = Decimal(budgetSection, nameof(BudgetOptions.UnusualSpendingMinimumCost)) ?? budgets.UnusualSpendingMinimumCost;
+        var thresholds = budgetSection.GetSection(nameof(BudgetOptions.AlertThresholdPercents)).GetChildren().ToList();
+        if (thresholds.Count > 0)
+        {
+            budgets.AlertThresholdPercents.Clear();
+            foreach (var threshold in thresholds)
+            {
+                budgets.AlertThresholdPercents.Add(int.TryParse(threshold.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var percent)
+                    ? percent
+                    : throw Invalid(budgetSection, $"{nameof(BudgetOptions.AlertThresholdPercents)}:{threshold.Key}", threshold.Value ?? "", "a whole percentage such as 80"));
+            }
         }
 
         var pricing = section.GetSection(nameof(CostTrackingOptions.Pricing));
@@ -57,6 +86,16 @@ internal static class CostTrackingConfiguration
         section[key] is not { } text ? null
         : decimal.TryParse(text, NumberStyles.Number | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out var value) ? value
         : throw Invalid(section, key, text, "a decimal number such as 0.017");
+
+    private static int? Int(IConfiguration section, string key) =>
+        section[key] is not { } text ? null
+        : int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value
+        : throw Invalid(section, key, text, "a whole number");
+
+    private static TimeSpan? Time(IConfiguration section, string key) =>
+        section[key] is not { } text ? null
+        : TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var value) ? value
+        : throw Invalid(section, key, text, "a time span such as 01:00:00 (hh:mm:ss) or 7.00:00:00 (days)");
 
     private static DateOnly? Date(IConfiguration section, string key) =>
         section[key] is not { } text ? null

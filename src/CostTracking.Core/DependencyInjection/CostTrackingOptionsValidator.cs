@@ -19,6 +19,68 @@ internal sealed class CostTrackingOptionsValidator : IValidateOptions<CostTracki
             errors.Add($"CostTracking:MaxMetadataBytes must be 0 to {CostTrackingDefaults.MaxMetadataBytesCeiling} (value: {options.MaxMetadataBytes}).");
         }
 
+        var sessions = options.Sessions;
+        if (sessions.IdleTimeout <= TimeSpan.Zero)
+        {
+            errors.Add($"CostTracking:Sessions:IdleTimeout must be positive (value: {sessions.IdleTimeout}).");
+        }
+
+        if (sessions.SweepInterval <= TimeSpan.Zero)
+        {
+            errors.Add($"CostTracking:Sessions:SweepInterval must be positive (value: {sessions.SweepInterval}).");
+        }
+
+        if (sessions.SweepPageSize < 1 || sessions.SweepPageSize > SessionQuery.MaxPageSize)
+        {
+            errors.Add($"CostTracking:Sessions:SweepPageSize must be 1 to {SessionQuery.MaxPageSize} (value: {sessions.SweepPageSize}).");
+        }
+
+        if (sessions.SessionRetention <= TimeSpan.Zero)
+        {
+            errors.Add($"CostTracking:Sessions:SessionRetention must be positive when set (value: {sessions.SessionRetention}).");
+        }
+
+        if (sessions.OperationRetention <= TimeSpan.Zero)
+        {
+            errors.Add($"CostTracking:Sessions:OperationRetention must be positive when set (value: {sessions.OperationRetention}).");
+        }
+
+        var budgets = options.Budgets;
+        if (budgets.MonthlyCostLimit < 0m)
+        {
+            errors.Add($"CostTracking:Budgets:MonthlyCostLimit must not be negative (value: {budgets.MonthlyCostLimit}).");
+        }
+
+        if (budgets.MonthlyRunLimit < 0)
+        {
+            errors.Add($"CostTracking:Budgets:MonthlyRunLimit must not be negative (value: {budgets.MonthlyRunLimit}).");
+        }
+
+        foreach (var percent in budgets.AlertThresholdPercents.Where(p => p < 1 || p > 1000))
+        {
+            errors.Add($"CostTracking:Budgets:AlertThresholdPercents must hold percentages from 1 to 1000 (value: {percent}).");
+        }
+
+        if (budgets.ReservationTimeout <= TimeSpan.Zero)
+        {
+            errors.Add($"CostTracking:Budgets:ReservationTimeout must be positive (value: {budgets.ReservationTimeout}).");
+        }
+
+        if (budgets.UnusualSpendingMultiple <= 1m)
+        {
+            errors.Add($"CostTracking:Budgets:UnusualSpendingMultiple must be above 1 when set (value: {budgets.UnusualSpendingMultiple}).");
+        }
+
+        if (budgets.UnusualSpendingTrailingDays < 1 || budgets.UnusualSpendingTrailingDays > 28)
+        {
+            errors.Add($"CostTracking:Budgets:UnusualSpendingTrailingDays must be 1 to 28 (value: {budgets.UnusualSpendingTrailingDays}).");
+        }
+
+        if (budgets.UnusualSpendingMinimumCost < 0m)
+        {
+            errors.Add($"CostTracking:Budgets:UnusualSpendingMinimumCost must not be negative (value: {budgets.UnusualSpendingMinimumCost}).");
+        }
+
         var builtInApis = CostTracking.Pricing.DefaultPrices.Apis().Select(p => p.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
         foreach (var (key, api) in options.Pricing.Apis)
         {

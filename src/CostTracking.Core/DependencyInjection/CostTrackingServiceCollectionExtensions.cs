@@ -1,4 +1,6 @@
 using CostTracking;
+using CostTracking.Analytics;
+using CostTracking.Budgets;
 using CostTracking.Internal;
 using CostTracking.Pricing;
 using CostTracking.Storage;
@@ -14,7 +16,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Registers cost tracking in an <see cref="IServiceCollection"/>.</summary>
 public static class CostTrackingServiceCollectionExtensions
 {
-    /// <summary>Registers <see cref="ICostTracker"/>, <see cref="ISessionTracker"/>, <see cref="IPriceRegistry"/> and the in-memory store (unless a store is already registered).</summary>
+    /// <summary>Registers <see cref="ICostTracker"/>, <see cref="ISessionTracker"/>, <see cref="IPriceRegistry"/>, <see cref="IBudgetService"/>, <see cref="IUsageAnalytics"/> and the in-memory store (unless a store is already registered).</summary>
     /// <param name="services">The services.</param>
     /// <returns>A builder to choose a store or configure more.</returns>
     /// <remarks>Calling it more than once is harmless: services are added once and option delegates accumulate.</remarks>
@@ -29,11 +31,21 @@ public static class CostTrackingServiceCollectionExtensions
         services.TryAddSingleton<IPriceRegistry>(sp => new PriceRegistry(
             sp.GetRequiredService<IOptions<CostTrackingOptions>>().Value.Pricing,
             DateOnly.FromDateTime(sp.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime)));
+        services.TryAddSingleton<IBudgetLimitProvider, OptionsBudgetLimitProvider>();
+        services.TryAddSingleton(sp => new BudgetAlertMonitor(
+            sp.GetRequiredService<IUsageStore>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IOptions<CostTrackingOptions>>(),
+            sp.GetRequiredService<IBudgetLimitProvider>(),
+            sp.GetServices<IBudgetAlertHandler>(),
+            LoggerFactory(sp).CreateLogger<BudgetAlertMonitor>()));
         services.TryAddSingleton(sp => new SessionTracker(
             sp.GetRequiredService<IUsageStore>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IOptions<CostTrackingOptions>>(),
             sp.GetRequiredService<CostTrackingMetrics>(),
+            sp.GetRequiredService<BudgetAlertMonitor>(),
+            sp.GetServices<ISessionPricingPolicy>(),
             LoggerFactory(sp).CreateLogger<SessionTracker>()));
         services.TryAddSingleton<ISessionTracker>(sp => sp.GetRequiredService<SessionTracker>());
         services.TryAddSingleton<ICostTracker>(sp => new CostTracker(
@@ -42,7 +54,15 @@ public static class CostTrackingServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IOptions<CostTrackingOptions>>(),
             sp.GetRequiredService<CostTrackingMetrics>(),
+            sp.GetRequiredService<BudgetAlertMonitor>(),
             LoggerFactory(sp).CreateLogger<CostTracker>()));
+        services.TryAddSingleton<IBudgetService>(sp => new BudgetService(
+            sp.GetRequiredService<IUsageStore>(),
+            sp.GetRequiredService<ICostTracker>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IOptions<CostTrackingOptions>>(),
+            sp.GetRequiredService<IBudgetLimitProvider>()));
+        services.TryAddSingleton<IUsageAnalytics>(sp => new UsageAnalytics(sp.GetRequiredService<IUsageStore>()));
         return new CostTrackingBuilder(services);
     }
 

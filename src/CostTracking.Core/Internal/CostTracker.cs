@@ -1,3 +1,4 @@
+using CostTracking.Budgets;
 using CostTracking.Storage;
 using CostTracking.Telemetry;
 using Microsoft.Extensions.Logging;
@@ -13,10 +14,12 @@ internal sealed class CostTracker : ICostTracker
     private readonly CostTrackingOptions _options;
     private readonly CostTrackingMetrics _metrics;
     private readonly ILogger _logger;
+    private readonly BudgetAlertMonitor _alerts;
 
-    public CostTracker(IUsageStore store, SessionTracker sessions, TimeProvider time, IOptions<CostTrackingOptions> options, CostTrackingMetrics metrics, ILogger logger)
+    public CostTracker(IUsageStore store, SessionTracker sessions, TimeProvider time, IOptions<CostTrackingOptions> options, CostTrackingMetrics metrics, BudgetAlertMonitor alerts, ILogger logger)
     {
         _store = store;
+        _alerts = alerts;
         _sessions = sessions;
         _time = time;
         _options = options.Value;
@@ -62,6 +65,44 @@ internal sealed class CostTracker : ICostTracker
         return _store.ListOperationsAsync(userId, usageType, query, cancellationToken);
     }
 
+    public async Task<RetentionResult> ApplyRetentionAsync(CancellationToken cancellationToken = default)
+    {
+        var retention = _options.Sessions;
+        if (retention.SessionRetention is null && retention.OperationRetention is null)
+        {
+            return default;
+        }
+
+        var store = _store as IUsageMaintenanceStore
+            ?? throw new NotSupportedException($"The registered store {_store.GetType().Name} does not implement {nameof(IUsageMaintenanceStore)}, so retention cannot be applied.");
+        var now = _time.GetUtcNow();
+        int sessions = 0, operations = 0;
+        if (retention.SessionRetention is { } sessionAge)
+        {
+            int n;
+            while ((n = await store.DeleteSessionsCreatedBeforeAsync(now - sessionAge, retention.SweepPageSize, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                sessions += n;
+            }
+        }
+
+        if (retention.OperationRetention is { } operationAge)
+        {
+            int n;
+            while ((n = await store.DeleteOperationsRecordedBeforeAsync(now - operationAge, retention.SweepPageSize, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                operations += n;
+            }
+        }
+
+        if (sessions + operations > 0)
+        {
+            Log.RetentionApplied(_logger, sessions, operations);
+        }
+
+        return new RetentionResult(sessions, operations);
+    }
+
     private async ValueTask<RecordUsageResult> RecordStandaloneAsync(UsageRecord record, CancellationToken cancellationToken)
     {
         var operation = new UsageOperation
@@ -80,6 +121,10 @@ internal sealed class CostTracker : ICostTracker
         if (outcome == RecordOutcome.Recorded)
         {
             _metrics.Recorded(operation.UsageType, operation.Provider, operation.Feature, inSession: false, NanoUsd.FromDollars(cost));
+            if (_alerts.IsActive)
+            {
+                await _alerts.AfterRecordAsync(operation.UserId, cancellationToken).ConfigureAwait(false);
+            }
         }
         else
         {

@@ -1,3 +1,5 @@
+using CostTracking.Budgets;
+using CostTracking.Pricing;
 using CostTracking.Storage;
 using CostTracking.Telemetry;
 using Microsoft.Extensions.Logging;
@@ -12,10 +14,14 @@ internal sealed class SessionTracker : ISessionTracker
     private readonly CostTrackingOptions _options;
     private readonly CostTrackingMetrics _metrics;
     private readonly ILogger _logger;
+    private readonly BudgetAlertMonitor _alerts;
+    private readonly ISessionPricingPolicy[] _policies;
 
-    public SessionTracker(IUsageStore store, TimeProvider time, IOptions<CostTrackingOptions> options, CostTrackingMetrics metrics, ILogger logger)
+    public SessionTracker(IUsageStore store, TimeProvider time, IOptions<CostTrackingOptions> options, CostTrackingMetrics metrics, BudgetAlertMonitor alerts, IEnumerable<ISessionPricingPolicy> policies, ILogger logger)
     {
         _store = store;
+        _alerts = alerts;
+        _policies = policies.ToArray();
         _time = time;
         _options = options.Value;
         _metrics = metrics;
@@ -71,6 +77,10 @@ internal sealed class SessionTracker : ISessionTracker
         if (outcome == RecordOutcome.Recorded)
         {
             _metrics.Recorded(step.UsageType, step.Provider, step.Feature, inSession: true, NanoUsd.FromDollars(cost));
+            if (_alerts.IsActive)
+            {
+                await _alerts.AfterRecordAsync(record.UserId, cancellationToken).ConfigureAwait(false);
+            }
         }
         else
         {
@@ -88,6 +98,9 @@ internal sealed class SessionTracker : ISessionTracker
         RecordValidator.ValidateFinalStatus(status, nameof(status));
         var session = await _store.CloseSessionAsync(userId, sessionId, status, RecordValidator.Truncate(_time.GetUtcNow()), cancellationToken).ConfigureAwait(false)
             ?? throw new SessionNotFoundException(userId, sessionId);
+
+        // Also on a repeated finalize: a crash between closing and re-pricing is mended by finalizing again.
+        session = await ApplyPricingPoliciesAsync(session, cancellationToken).ConfigureAwait(false);
         if (session.Status == status)
         {
             Log.SessionClosed(_logger, sessionId, userId, status, session.StepCount, session.TotalCost);
@@ -123,6 +136,70 @@ internal sealed class SessionTracker : ISessionTracker
         }
 
         return _store.ListSessionsAsync(userId, query, cancellationToken);
+    }
+
+    public async Task<int> AbandonIdleSessionsAsync(CancellationToken cancellationToken = default)
+    {
+        var store = _store as IUsageMaintenanceStore
+            ?? throw new NotSupportedException($"The registered store {_store.GetType().Name} does not implement {nameof(IUsageMaintenanceStore)}, so idle sessions cannot be swept.");
+        var now = RecordValidator.Truncate(_time.GetUtcNow());
+        var idleBefore = now - _options.Sessions.IdleTimeout;
+        var marked = 0;
+        string? token = null;
+        do
+        {
+            var page = await store.ListIdleSessionsAsync(idleBefore, _options.Sessions.SweepPageSize, token, cancellationToken).ConfigureAwait(false);
+            foreach (var key in page.Items)
+            {
+                if (await store.AbandonIfIdleAsync(key, idleBefore, now, cancellationToken).ConfigureAwait(false))
+                {
+                    marked++;
+                    if (_policies.Length > 0 && await _store.GetSessionAsync(key.UserId, key.SessionId, cancellationToken).ConfigureAwait(false) is { } abandoned)
+                    {
+                        await ApplyPricingPoliciesAsync(abandoned, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+            }
+
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+
+        if (marked > 0)
+        {
+            Log.SessionsAbandoned(_logger, marked, idleBefore);
+        }
+
+        return marked;
+    }
+
+    /// <summary>Lets the first policy that applies re-price a closed session, once; returns the session as stored afterwards.</summary>
+    private async Task<UsageSession> ApplyPricingPoliciesAsync(UsageSession session, CancellationToken cancellationToken)
+    {
+        if (_policies.Length == 0 || session.Status == SessionStatus.InProgress || session.RepricedBy is not null)
+        {
+            return session;
+        }
+
+        foreach (var policy in _policies)
+        {
+            if (policy.Reprice(session) is not { } repricing)
+            {
+                continue;
+            }
+
+            var repricer = _store as ISessionRepricingStore
+                ?? throw new NotSupportedException($"The registered store {_store.GetType().Name} does not implement {nameof(ISessionRepricingStore)}, so session pricing policies cannot be applied.");
+            var key = new SessionKey(session.UserId, session.SessionId);
+            if (await repricer.RepriceSessionAsync(key, repricing, RecordValidator.Truncate(_time.GetUtcNow()), cancellationToken).ConfigureAwait(false))
+            {
+                Log.SessionRepriced(_logger, session.SessionId, session.UserId, policy.Name, repricing.Steps.Count);
+            }
+
+            return await _store.GetSessionAsync(session.UserId, session.SessionId, cancellationToken).ConfigureAwait(false) ?? session;
+        }
+
+        return session;
     }
 
     /// <summary>Validates what standalone operations and steps share; returns the operation id to use.</summary>

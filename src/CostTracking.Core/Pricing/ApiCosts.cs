@@ -27,6 +27,19 @@ public static class ApiCosts
             public const decimal Per1000 = 2.83m;
         }
 
+        /// <summary>Autocomplete requests of a session that ends in a Place Details call: billed with that call, not on their own.</summary>
+        public static class AutocompleteSessionUsage
+        {
+            /// <summary>The registry key.</summary>
+            public const string Key = "google_maps.places_autocomplete_session";
+
+            /// <summary>Price of one autocomplete request inside a completed session: $0.</summary>
+            public const decimal PerRequest = 0m;
+
+            /// <summary>Price of 1,000 such requests: $0.</summary>
+            public const decimal Per1000 = 0m;
+        }
+
         /// <summary>Place Details, billed per request.</summary>
         public static class PlaceDetails
         {

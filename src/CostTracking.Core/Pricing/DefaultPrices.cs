@@ -17,6 +17,7 @@ internal static class DefaultPrices
     public static IEnumerable<ApiPrice> Apis()
     {
         yield return new(ApiCosts.GoogleMaps.PlacesAutocomplete.Key, ApiCosts.GoogleMaps.Provider, ApiCosts.GoogleMaps.PlacesAutocomplete.PerRequest, new DateOnly(2025, 3, 1), GoogleMapsSource);
+        yield return new(ApiCosts.GoogleMaps.AutocompleteSessionUsage.Key, ApiCosts.GoogleMaps.Provider, ApiCosts.GoogleMaps.AutocompleteSessionUsage.PerRequest, new DateOnly(2025, 3, 1), GoogleMapsSource + " (Autocomplete Session Usage: no charge when the session ends in Place Details)");
         yield return new(ApiCosts.GoogleMaps.PlaceDetails.Key, ApiCosts.GoogleMaps.Provider, ApiCosts.GoogleMaps.PlaceDetails.PerRequest, new DateOnly(2025, 3, 1), GoogleMapsSource);
         yield return new(ApiCosts.Pinecone.Query.Key, ApiCosts.Pinecone.Provider, ApiCosts.Pinecone.Query.PerRequest, new DateOnly(2024, 1, 16), PineconeSource);
         yield return new(ApiCosts.Pinecone.Upsert.Key, ApiCosts.Pinecone.Provider, ApiCosts.Pinecone.Upsert.PerRequest, new DateOnly(2024, 1, 16), PineconeSource);

@@ -5,8 +5,8 @@ namespace CostTracking.Storage;
 /// <para>Every store must guarantee, and is tested against, the following contract:</para>
 /// <list type="bullet">
 /// <item><description><b>Atomic.</b> <see cref="RecordOperationAsync"/> stores the operation and adds it to the monthly
-/// summary of its user, usage type and UTC month (<see cref="UsageMonth.FromTimestamp"/> of its timestamp) as one
-/// all-or-nothing step. <see cref="RecordSessionStepAsync"/> appends the step, adds it to the session's totals and
+/// summary of its user, usage type and UTC month (<see cref="UsageMonth.FromTimestamp"/> of its timestamp: totals,
+/// per feature, per provider and per UTC day) as one all-or-nothing step. <see cref="RecordSessionStepAsync"/> appends the step, adds it to the session's totals and
 /// to the monthly summary (as session cost) as one all-or-nothing step.</description></item>
 /// <item><description><b>Exactly once.</b> An operation id already stored for the user and usage type (or a step id
 /// already in the session) returns <see cref="RecordOutcome.AlreadyRecorded"/> and changes nothing, also when the

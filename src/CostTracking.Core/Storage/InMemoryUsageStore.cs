@@ -10,7 +10,7 @@ namespace CostTracking.Storage;
 /// together) and different users never contend. Data is lost when the process ends; use a durable store such as
 /// CostTracking.Firestore when the app runs on several machines or must keep its records.
 /// </remarks>
-public sealed class InMemoryUsageStore : IUsageStore
+public sealed partial class InMemoryUsageStore : IUsageStore, IUsageMaintenanceStore, IUsageAnalyticsStore, IBudgetStore, ISessionRepricingStore
 {
     private readonly ConcurrentDictionary<string, UserState> _users = new(StringComparer.Ordinal);
 
@@ -33,7 +33,7 @@ public sealed class InMemoryUsageStore : IUsageStore
             operations.Sorted = operations.Ordered.Count == 1
                 || (operations.Sorted && CompareOldestFirst(operations.Ordered[^2], operation) < 0);
             user.Summary(operation.UsageType, UsageMonth.FromTimestamp(operation.Timestamp))
-                .Add(operation.Feature, operation.Provider, costNanos, operation.IsBillableRun, inSession: false);
+                .Add(operation.Feature, operation.Provider, operation.Timestamp.UtcDateTime.Day, costNanos, operation.IsBillableRun, inSession: false);
         }
 
         return ValueTask.FromResult(RecordOutcome.Recorded);
@@ -65,7 +65,7 @@ public sealed class InMemoryUsageStore : IUsageStore
             session.TotalRuns += step.IsBillableRun ? 1 : 0;
             session.LastUpdatedAt = Max(session.LastUpdatedAt, step.Timestamp);
             user.Summary(step.UsageType, UsageMonth.FromTimestamp(step.Timestamp))
-                .Add(step.Feature, step.Provider, costNanos, step.IsBillableRun, inSession: true);
+                .Add(step.Feature, step.Provider, step.Timestamp.UtcDateTime.Day, costNanos, step.IsBillableRun, inSession: true);
         }
 
         return ValueTask.FromResult(RecordOutcome.Recorded);
@@ -250,6 +250,10 @@ public sealed class InMemoryUsageStore : IUsageStore
 
         public Dictionary<(UsageType, UsageMonth), SummaryState> Summaries { get; } = [];
 
+        public Dictionary<(UsageMonth Month, string Id), Reservation> Reservations { get; } = [];
+
+        public HashSet<string> Alerts { get; } = new(StringComparer.Ordinal);
+
         public OperationLog Operations(UsageType type) => type == UsageType.AIUsage ? _ai : _api;
 
         public SummaryState Summary(UsageType type, UsageMonth month)
@@ -277,14 +281,16 @@ public sealed class InMemoryUsageStore : IUsageStore
     {
         private readonly Dictionary<string, (long Nanos, long Count)> _byFeature = new(StringComparer.Ordinal);
         private readonly Dictionary<string, (long Nanos, long Count)> _byProvider = new(StringComparer.Ordinal);
+        private readonly (long Nanos, long Count)[] _byDay = new (long, long)[32];
         private long _totalNanos;
         private long _count;
         private long _billable;
         private long _sessionNanos;
         private long _sessionCount;
 
-        public void Add(string feature, string provider, long nanos, bool billable, bool inSession)
+        public void Add(string feature, string provider, int day, long nanos, bool billable, bool inSession)
         {
+            _byDay[day] = (checked(_byDay[day].Nanos + nanos), _byDay[day].Count + 1);
             _totalNanos = checked(_totalNanos + nanos);
             _count++;
             _billable += billable ? 1 : 0;
@@ -296,6 +302,22 @@ public sealed class InMemoryUsageStore : IUsageStore
 
             Bump(_byFeature, feature, nanos);
             Bump(_byProvider, provider, nanos);
+        }
+
+        public long TotalNanos => _totalNanos;
+
+        public long BillableRuns => _billable;
+
+        /// <summary>Moves the cost of already-counted operations by a difference; counts stay.</summary>
+        public void AdjustSessionCost(string feature, string provider, int day, long deltaNanos)
+        {
+            _totalNanos = checked(_totalNanos + deltaNanos);
+            _sessionNanos = checked(_sessionNanos + deltaNanos);
+            _byDay[day] = (checked(_byDay[day].Nanos + deltaNanos), _byDay[day].Count);
+            ref var f = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_byFeature, feature, out _);
+            f = (checked(f.Nanos + deltaNanos), f.Count);
+            ref var p = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_byProvider, provider, out _);
+            p = (checked(p.Nanos + deltaNanos), p.Count);
         }
 
         public MonthlyUsageSummary ToSummary(string userId, UsageType type, UsageMonth month) => new()
@@ -310,6 +332,7 @@ public sealed class InMemoryUsageStore : IUsageStore
             SessionOperationCount = _sessionCount,
             ByFeature = _byFeature.ToDictionary(p => p.Key, p => new CostBreakdown(NanoUsd.ToDollars(p.Value.Nanos), p.Value.Count), StringComparer.Ordinal),
             ByProvider = _byProvider.ToDictionary(p => p.Key, p => new CostBreakdown(NanoUsd.ToDollars(p.Value.Nanos), p.Value.Count), StringComparer.Ordinal),
+            ByDay = Enumerable.Range(1, 31).Where(d => _byDay[d].Count > 0).ToDictionary(d => d, d => new CostBreakdown(NanoUsd.ToDollars(_byDay[d].Nanos), _byDay[d].Count)),
         };
 
         private static void Bump(Dictionary<string, (long Nanos, long Count)> map, string key, long nanos)
@@ -318,6 +341,8 @@ public sealed class InMemoryUsageStore : IUsageStore
             slot = (checked(slot.Nanos + nanos), slot.Count + 1);
         }
     }
+
+    private readonly record struct Reservation(long Nanos, long Runs, DateTimeOffset ExpiresAt);
 
     private sealed class SessionState(string userId, string sessionId, string feature, DateTimeOffset createdAt)
     {
@@ -333,6 +358,10 @@ public sealed class InMemoryUsageStore : IUsageStore
 
         public string Feature => feature;
 
+        public string UserId => userId;
+
+        public string SessionId => sessionId;
+
         public DateTimeOffset CreatedAt => createdAt;
 
         public DateTimeOffset LastUpdatedAt { get; set; } = DateTimeOffset.MinValue;
@@ -340,6 +369,10 @@ public sealed class InMemoryUsageStore : IUsageStore
         public DateTimeOffset? CompletedAt { get; set; }
 
         public DateTimeOffset? AbandonedAt { get; set; }
+
+        public string? RepricedBy { get; set; }
+
+        public DateTimeOffset? RepricedAt { get; set; }
 
         public UsageSession ToSession() => new()
         {
@@ -354,6 +387,8 @@ public sealed class InMemoryUsageStore : IUsageStore
             LastUpdatedAt = Max(LastUpdatedAt, createdAt),
             CompletedAt = CompletedAt,
             AbandonedAt = AbandonedAt,
+            RepricedBy = RepricedBy,
+            RepricedAt = RepricedAt,
             Steps = Steps.ToArray(),
         };
 
@@ -370,6 +405,8 @@ public sealed class InMemoryUsageStore : IUsageStore
             LastUpdatedAt = Max(LastUpdatedAt, createdAt),
             CompletedAt = CompletedAt,
             AbandonedAt = AbandonedAt,
+            RepricedBy = RepricedBy,
+            RepricedAt = RepricedAt,
         };
     }
 

@@ -15,4 +15,22 @@ internal static partial class Log
 
     [LoggerMessage(4, LogLevel.Warning, "Session {SessionId} of user {UserId} was asked to be {Requested} but is already {Status}; the first close stands.")]
     public static partial void SessionAlreadyClosed(ILogger logger, string sessionId, string userId, SessionStatus requested, SessionStatus status);
+
+    [LoggerMessage(5, LogLevel.Warning, "Budget alert {Kind} for user {UserId} in {Month}: threshold {ThresholdPercent}%, value {Value} against {Limit}.")]
+    public static partial void BudgetAlert(ILogger logger, Budgets.BudgetAlertKind kind, string userId, string month, int? thresholdPercent, decimal value, decimal limit);
+
+    [LoggerMessage(6, LogLevel.Error, "Checking budget alerts for user {UserId} failed; the record itself was stored.")]
+    public static partial void AlertCheckFailed(ILogger logger, Exception exception, string userId);
+
+    [LoggerMessage(7, LogLevel.Error, "Budget alert handler {Handler} failed on {Kind} for user {UserId}.")]
+    public static partial void AlertHandlerFailed(ILogger logger, Exception exception, string handler, Budgets.BudgetAlertKind kind, string userId);
+
+    [LoggerMessage(8, LogLevel.Information, "Session sweep abandoned {Count} idle session(s) last changed before {IdleBefore:o}.")]
+    public static partial void SessionsAbandoned(ILogger logger, int count, DateTimeOffset idleBefore);
+
+    [LoggerMessage(9, LogLevel.Information, "Retention deleted {Sessions} session(s) and {Operations} operation(s).")]
+    public static partial void RetentionApplied(ILogger logger, int sessions, int operations);
+
+    [LoggerMessage(10, LogLevel.Information, "Session {SessionId} of user {UserId} was re-priced by {Policy}: {StepCount} step(s).")]
+    public static partial void SessionRepriced(ILogger logger, string sessionId, string userId, string policy, int stepCount);
 }
