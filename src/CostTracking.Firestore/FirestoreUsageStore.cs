@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Text.Json;
 using CostTracking.Firestore.Internal;
 using CostTracking.Storage;
@@ -198,6 +199,9 @@ public sealed class FirestoreUsageStore : IUsageStore
             SessionOperationCount = document.GetInt64(L.Summary.SessionOperationCount),
             ByFeature = ReadBreakdown(document.GetMap(L.Summary.FeatureBreakdown)),
             ByProvider = ReadBreakdown(document.GetMap(L.Summary.ProviderBreakdown)),
+            ByDay = ReadBreakdown(document.GetMap(L.Summary.DayBreakdown))
+                .Where(p => int.TryParse(p.Key, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+                .ToDictionary(p => int.Parse(p.Key, NumberStyles.None, CultureInfo.InvariantCulture), p => p.Value),
         };
     }
 
@@ -613,7 +617,8 @@ public sealed class FirestoreUsageStore : IUsageStore
             WriteIncrement(w, L.Summary.SessionOperationCount, 1L);
         }
 
-        foreach (var (map, key) in new[] { (L.Summary.FeatureBreakdown, feature), (L.Summary.ProviderBreakdown, provider) })
+        var day = timestamp.UtcDateTime.Day.ToString("00", CultureInfo.InvariantCulture);
+        foreach (var (map, key) in new[] { (L.Summary.FeatureBreakdown, feature), (L.Summary.ProviderBreakdown, provider), (L.Summary.DayBreakdown, day) })
         {
             WriteIncrement(w, FieldPath.Join(map, key, L.Summary.CostNanos), nanos);
             WriteIncrement(w, FieldPath.Join(map, key, L.Summary.Cost), dollars);

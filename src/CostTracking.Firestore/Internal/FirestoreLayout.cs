@@ -79,6 +79,7 @@ internal static class FirestoreLayout
         public const string SessionOperationCount = "sessionOperationCount";
         public const string FeatureBreakdown = "featureBreakdown";
         public const string ProviderBreakdown = "providerBreakdown";
+        public const string DayBreakdown = "dayBreakdown";
         public const string LastUpdated = "lastUpdated";
         public const string Cost = "cost";
         public const string CostNanos = "costNanos";
