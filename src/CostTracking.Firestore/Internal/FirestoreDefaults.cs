@@ -26,7 +26,7 @@ internal static class FirestoreDefaults
 
     /// <summary>Once the inline copies in a session document add up to more than this (as request JSON), later steps are no longer copied in.</summary>
     /// <remarks>Well under the 1 MiB document limit, so that writers in other processes that have not yet noticed still fit.</remarks>
-    public const long InlineStepsBudgetBytes = 512 * 1024;
+    public const long InlineStepsBudgetBytes = 256 * 1024;
 
     /// <summary>How many full sessions one store remembers, so that it stops copying their steps inline without a read.</summary>
     public const int FullSessionCacheSize = 10_000;

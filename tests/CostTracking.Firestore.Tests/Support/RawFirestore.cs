@@ -73,11 +73,33 @@ internal sealed class RawFirestore(HttpClient http, string host, string projectI
         return json.RootElement.Clone();
     }
 
-    /// <summary>Gets the size of a document's JSON as the emulator returns it: a rough upper bound of its stored size.</summary>
-    public async Task<int> JsonSizeAsync(string path)
+    /// <summary>Gets a document's storage size by Firestore's published rules, the size its 1 MiB (1,048,576 bytes) limit applies to.</summary>
+    /// <remarks>Name: each path segment's UTF-8 bytes + 1, plus 16. Fields: name bytes + 1 plus the value: string bytes + 1, int64/double/timestamp 8, bool/null 1, map the sum of its fields, array the sum of its values. Plus 32 per document.</remarks>
+    public async Task<long> StorageSizeAsync(string path)
     {
         var document = await GetAsync(path).ConfigureAwait(false);
-        return document is null ? 0 : Encoding.UTF8.GetByteCount(document.Value.GetRawText());
+        document.Should().NotBeNull();
+        var nameSize = path.Split('/').Sum(segment => (long)Encoding.UTF8.GetByteCount(segment) + 1) + 16;
+        return nameSize + FieldsSize(document!.Value.GetProperty("fields")) + 32;
+    }
+
+    private static long FieldsSize(JsonElement fields) =>
+        fields.ValueKind != JsonValueKind.Object ? 0 : fields.EnumerateObject().Sum(f => Encoding.UTF8.GetByteCount(f.Name) + 1 + ValueSize(f.Value));
+
+    private static long ValueSize(JsonElement value)
+    {
+        var kind = value.EnumerateObject().Single();
+        return kind.Name switch
+        {
+            "stringValue" => Encoding.UTF8.GetByteCount(kind.Value.GetString()!) + 1,
+            "integerValue" or "doubleValue" or "timestampValue" => 8,
+            "booleanValue" or "nullValue" => 1,
+            "mapValue" => kind.Value.TryGetProperty("fields", out var f) ? FieldsSize(f) : 0,
+            "arrayValue" => kind.Value.TryGetProperty("values", out var v) ? v.EnumerateArray().Sum(ValueSize) : 0,
+            "bytesValue" => kind.Value.GetBytesFromBase64().Length,
+            "geoPointValue" => 16,
+            _ => Encoding.UTF8.GetByteCount(kind.Value.GetRawText()),
+        };
     }
 }
 
