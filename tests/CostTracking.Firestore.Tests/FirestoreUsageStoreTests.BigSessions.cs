@@ -91,4 +91,29 @@ public sealed partial class FirestoreUsageStoreTests
         created.Array("steps").Should().BeEmpty();
         (await _store.GetSessionAsync(_user, "s-2"))!.Steps.Single().OperationId.Should().Be("big-first");
     }
+
+    [Test]
+    public async Task RecordSessionStepAsync_SessionDocumentAlmostFull_FallsBackToTheStepDocumentAlone()
+    {
+        // A session document another writer (or an older version) filled to just under 1 MiB: the inline copy cannot fit.
+        await _store.CreateSessionAsync(_user, "s-full", "maps", BaseTime);
+        var padding = new string('x', 1_048_150);
+        var fields0 = "{\"userId\":{\"stringValue\":\"" + _user + "\"},\"sessionId\":{\"stringValue\":\"s-full\"},\"feature\":{\"stringValue\":\"maps\"},"
+            + "\"status\":{\"stringValue\":\"in-progress\"},\"createdAt\":{\"timestampValue\":\"2026-03-10T12:00:00.123456Z\"},"
+            + "\"steps\":{\"arrayValue\":{\"values\":[{\"stringValue\":\"" + padding + "\"}]}}}";
+        await Raw.PutAsync($"SessionUsage/{_user}/sessions/s-full", fields0);
+        var logger = new CapturingLogger();
+        var store = NewStore(logger: logger);
+
+        (await store.RecordSessionStepAsync(Step(_user, "s-full", "step-1", cost: 0.5m))).Should().Be(RecordOutcome.Recorded);
+        (await store.RecordSessionStepAsync(Step(_user, "s-full", "step-2", cost: 0.25m))).Should().Be(RecordOutcome.Recorded);
+
+        var session = await store.GetSessionAsync(_user, "s-full");
+        session!.Steps.Select(s => s.OperationId).Should().Equal("step-1", "step-2");
+        session.TotalCost.Should().Be(0.75m);
+        var fields = await Raw.FieldsAsync($"SessionUsage/{_user}/sessions/s-full");
+        fields.Boolean("stepsTruncated").Should().BeTrue();
+        fields.Array("steps").Should().ContainSingle("only the padding: neither step was copied inline");
+        logger.Lines.Count(l => l.Contains("without the inline copy", StringComparison.Ordinal)).Should().Be(1, "the second step knew the session was full");
+    }
 }

@@ -41,7 +41,8 @@ public static class FirestoreCostTrackingBuilderExtensions
         var options = services.AddOptions<FirestoreStoreOptions>();
         options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FirestoreStoreOptions>, FirestoreStoreOptionsValidator>());
-        services.AddHttpClient(FirestoreUsageStore.HttpClientName);
+        // Each attempt has its own deadline (FirestoreStoreOptions.RequestTimeout); the client's own 100 s cap would cut a longer one short.
+        services.AddHttpClient(FirestoreUsageStore.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp =>
         {

@@ -35,6 +35,19 @@ internal sealed class RawFirestore(HttpClient http, string host, string projectI
         return document!.Value.GetProperty("fields");
     }
 
+    /// <summary>Writes a document directly (upsert), its fields given as the raw JSON of a <c>fields</c> object.</summary>
+    public async Task PutAsync(string path, string fieldsJson)
+    {
+        var body = $$$"""{"writes":[{"update":{"name":"{{{DocumentsRoot}}}/{{{path}}}","fields":{{{fieldsJson}}}}}]}""";
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"http://{host}/v1/{DocumentsRoot}:commit")
+        {
+            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "owner");
+        using var response = await http.SendAsync(request).ConfigureAwait(false);
+        response.EnsureSuccessStatusCode();
+    }
+
     /// <summary>Lists the ids of the documents in a collection (path relative to the documents root).</summary>
     public async Task<List<string>> ListIdsAsync(string collectionPath)
     {
