@@ -24,14 +24,15 @@ public sealed partial class InMemoryUsageStore : IUsageStore, IUsageMaintenanceS
         lock (user)
         {
             var operations = user.Operations(operation.UsageType);
-            if (!operations.ById.TryAdd(operation.OperationId, operation))
+            if (!operations.Ids.Add(operation.OperationId))
             {
                 return ValueTask.FromResult(RecordOutcome.AlreadyRecorded);
             }
 
-            operations.Ordered.Add(operation);
-            operations.Sorted = operations.Ordered.Count == 1
-                || (operations.Sorted && CompareOldestFirst(operations.Ordered[^2], operation) < 0);
+            var stored = new StoredOperation(operation, costNanos);
+            operations.Sorted = operations.Ordered.Count == 0
+                || (operations.Sorted && CompareOldestFirst(operations.Ordered[^1], stored) < 0);
+            operations.Ordered.Add(stored);
             user.Summary(operation.UsageType, UsageMonth.FromTimestamp(operation.Timestamp))
                 .Add(operation.Feature, operation.Provider, operation.Timestamp.UtcDateTime.Day, costNanos, operation.IsBillableRun, inSession: false);
         }
@@ -190,8 +191,9 @@ public sealed partial class InMemoryUsageStore : IUsageStore, IUsageMaintenanceS
             }
 
             // Ordered is oldest first; walk it backwards for newest first.
-            var newestFirst = new ReverseList<UsageOperation>(operations.Ordered);
-            return Task.FromResult(Page(newestFirst, after, query.PageSize, o => new Cursor(o.Timestamp.UtcTicks, o.OperationId)));
+            var newestFirst = new ReverseList<StoredOperation>(operations.Ordered);
+            var page = Page(newestFirst, after, query.PageSize, o => new Cursor(o.Ticks, o.Id));
+            return Task.FromResult(new UsagePage<UsageOperation>(page.Items.Select(o => o.ToOperation(userId, usageType)).ToArray(), page.ContinuationToken));
         }
     }
 
@@ -231,10 +233,10 @@ public sealed partial class InMemoryUsageStore : IUsageStore, IUsageMaintenanceS
     }
 
     /// <summary>Orders oldest first: ascending time, then ascending id; the newest-first listing walks it backwards.</summary>
-    private static int CompareOldestFirst(UsageOperation a, UsageOperation b)
+    private static int CompareOldestFirst(StoredOperation a, StoredOperation b)
     {
-        var c = a.Timestamp.UtcTicks.CompareTo(b.Timestamp.UtcTicks);
-        return c != 0 ? c : string.CompareOrdinal(a.OperationId, b.OperationId);
+        var c = a.Ticks.CompareTo(b.Ticks);
+        return c != 0 ? c : string.CompareOrdinal(a.Id, b.Id);
     }
 
     private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a >= b ? a : b;
@@ -268,11 +270,42 @@ public sealed partial class InMemoryUsageStore : IUsageStore, IUsageMaintenanceS
         }
     }
 
+    /// <summary>An operation as kept in memory: a struct in a list, so that a million operations are not a million more objects for the GC to trace.</summary>
+    private readonly struct StoredOperation(UsageOperation operation, long costNanos)
+    {
+        public string Id { get; } = operation.OperationId;
+
+        public long Ticks { get; } = operation.Timestamp.UtcTicks;
+
+        public long CostNanos { get; } = costNanos;
+
+        public string Feature { get; } = operation.Feature;
+
+        public string Provider { get; } = operation.Provider;
+
+        public bool IsBillableRun { get; } = operation.IsBillableRun;
+
+        public IReadOnlyDictionary<string, object?> Metadata { get; } = operation.Metadata;
+
+        public UsageOperation ToOperation(string userId, UsageType usageType) => new()
+        {
+            OperationId = Id,
+            UserId = userId,
+            UsageType = usageType,
+            Feature = Feature,
+            Provider = Provider,
+            Cost = NanoUsd.ToDollars(CostNanos),
+            IsBillableRun = IsBillableRun,
+            Timestamp = new DateTimeOffset(Ticks, TimeSpan.Zero),
+            Metadata = Metadata,
+        };
+    }
+
     private sealed class OperationLog
     {
-        public Dictionary<string, UsageOperation> ById { get; } = new(StringComparer.Ordinal);
+        public HashSet<string> Ids { get; } = new(StringComparer.Ordinal);
 
-        public List<UsageOperation> Ordered { get; } = [];
+        public List<StoredOperation> Ordered { get; } = [];
 
         public bool Sorted { get; set; } = true;
     }
