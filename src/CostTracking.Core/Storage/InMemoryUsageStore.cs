@@ -24,16 +24,18 @@ public sealed class InMemoryUsageStore : IUsageStore
         lock (user)
         {
             var operations = user.Operations(operation.UsageType);
-            if (!operations.ById.TryAdd(operation.OperationId, operation))
+            if (operations.ById.ContainsKey(operation.OperationId))
             {
                 return ValueTask.FromResult(RecordOutcome.AlreadyRecorded);
             }
 
+            // The summary goes first: it is the only part that can fail (overflow), and it changes nothing when it does.
+            user.Summary(operation.UsageType, UsageMonth.FromTimestamp(operation.Timestamp))
+                .Add(operation.Feature, operation.Provider, costNanos, operation.IsBillableRun, inSession: false);
+            operations.ById.Add(operation.OperationId, operation);
             operations.Ordered.Add(operation);
             operations.Sorted = operations.Ordered.Count == 1
                 || (operations.Sorted && CompareOldestFirst(operations.Ordered[^2], operation) < 0);
-            user.Summary(operation.UsageType, UsageMonth.FromTimestamp(operation.Timestamp))
-                .Add(operation.Feature, operation.Provider, costNanos, operation.IsBillableRun, inSession: false);
         }
 
         return ValueTask.FromResult(RecordOutcome.Recorded);
@@ -49,23 +51,27 @@ public sealed class InMemoryUsageStore : IUsageStore
         var user = GetUser(entry.UserId);
         lock (user)
         {
-            if (!user.Sessions.TryGetValue(entry.SessionId, out var session))
+            var exists = user.Sessions.TryGetValue(entry.SessionId, out var session);
+            if (exists && session!.StepIds.Contains(step.OperationId))
+            {
+                return ValueTask.FromResult(RecordOutcome.AlreadyRecorded);
+            }
+
+            // Everything that can fail (overflow) runs before anything changes, so a failed call leaves nothing half-written.
+            var totalNanos = checked((exists ? session!.TotalNanos : 0L) + costNanos);
+            user.Summary(step.UsageType, UsageMonth.FromTimestamp(step.Timestamp))
+                .Add(step.Feature, step.Provider, costNanos, step.IsBillableRun, inSession: true);
+            if (!exists)
             {
                 session = new SessionState(entry.UserId, entry.SessionId, entry.SessionFeature, step.Timestamp);
                 user.Sessions.Add(entry.SessionId, session);
             }
 
-            if (!session.StepIds.Add(step.OperationId))
-            {
-                return ValueTask.FromResult(RecordOutcome.AlreadyRecorded);
-            }
-
+            session!.StepIds.Add(step.OperationId);
             session.Steps.Add(step);
-            session.TotalNanos = checked(session.TotalNanos + costNanos);
+            session.TotalNanos = totalNanos;
             session.TotalRuns += step.IsBillableRun ? 1 : 0;
             session.LastUpdatedAt = Max(session.LastUpdatedAt, step.Timestamp);
-            user.Summary(step.UsageType, UsageMonth.FromTimestamp(step.Timestamp))
-                .Add(step.Feature, step.Provider, costNanos, step.IsBillableRun, inSession: true);
         }
 
         return ValueTask.FromResult(RecordOutcome.Recorded);
@@ -283,14 +289,17 @@ public sealed class InMemoryUsageStore : IUsageStore
         private long _sessionNanos;
         private long _sessionCount;
 
+        /// <summary>Counts one operation or step; throws <see cref="OverflowException"/> before changing anything.</summary>
         public void Add(string feature, string provider, long nanos, bool billable, bool inSession)
         {
-            _totalNanos = checked(_totalNanos + nanos);
+            // Every part is at most the total, so once the total fits, no other sum can overflow.
+            var total = checked(_totalNanos + nanos);
+            _totalNanos = total;
             _count++;
             _billable += billable ? 1 : 0;
             if (inSession)
             {
-                _sessionNanos = checked(_sessionNanos + nanos);
+                _sessionNanos += nanos;
                 _sessionCount++;
             }
 
@@ -315,7 +324,7 @@ public sealed class InMemoryUsageStore : IUsageStore
         private static void Bump(Dictionary<string, (long Nanos, long Count)> map, string key, long nanos)
         {
             ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(map, key, out _);
-            slot = (checked(slot.Nanos + nanos), slot.Count + 1);
+            slot = (slot.Nanos + nanos, slot.Count + 1);
         }
     }
 
