@@ -27,6 +27,11 @@ public sealed partial class CostTrackerTests
             yield return Case(new string('a', 1501), "1501 ASCII bytes", place);
             yield return Case(new string('é', 751), "1502 UTF-8 bytes in 751 chars", place);
             yield return Case(string.Concat(Enumerable.Repeat("😀", 376)), "1504 UTF-8 bytes of emoji", place);
+
+            // Not valid UTF-8: a database would store U+FFFD instead, so "a\uD800" and "a\uD801" would become one id.
+            yield return Case("a\uD800", "lone high surrogate", place);
+            yield return Case("\uDC00b", "lone low surrogate", place);
+            yield return Case("a\uDE00\uD83D", "surrogates in the wrong order", place);
         }
 
         static TestCaseData Case(string? id, string name, string place) => new TestCaseData(id, place).SetArgDisplayNames(name, place);
@@ -43,6 +48,8 @@ public sealed partial class CostTrackerTests
             yield return new TestCaseData("__x", place).SetArgDisplayNames("leading __ only", place);
             yield return new TestCaseData("_x_", place).SetArgDisplayNames("single underscores", place);
             yield return new TestCaseData("café ☕ 1", place).SetArgDisplayNames("unicode and space", place);
+            yield return new TestCaseData("🍕-user", place).SetArgDisplayNames("surrogate pair", place);
+            yield return new TestCaseData(string.Concat(Enumerable.Repeat("😀", 375)), place).SetArgDisplayNames("1500 UTF-8 bytes of emoji", place);
         }
     }
 
