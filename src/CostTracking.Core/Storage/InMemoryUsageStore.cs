@@ -24,17 +24,19 @@ public sealed partial class InMemoryUsageStore : IUsageStore, IUsageMaintenanceS
         lock (user)
         {
             var operations = user.Operations(operation.UsageType);
-            if (!operations.Ids.Add(operation.OperationId))
+            if (operations.Ids.Contains(operation.OperationId))
             {
                 return ValueTask.FromResult(RecordOutcome.AlreadyRecorded);
             }
 
+            // The summary goes first: it is the only part that can fail (overflow), and it changes nothing when it does.
+            user.Summary(operation.UsageType, UsageMonth.FromTimestamp(operation.Timestamp))
+                .Add(operation.Feature, operation.Provider, operation.Timestamp.UtcDateTime.Day, costNanos, operation.IsBillableRun, inSession: false);
+            operations.Ids.Add(operation.OperationId);
             var stored = new StoredOperation(operation, costNanos);
             operations.Sorted = operations.Ordered.Count == 0
                 || (operations.Sorted && CompareOldestFirst(operations.Ordered[^1], stored) < 0);
             operations.Ordered.Add(stored);
-            user.Summary(operation.UsageType, UsageMonth.FromTimestamp(operation.Timestamp))
-                .Add(operation.Feature, operation.Provider, operation.Timestamp.UtcDateTime.Day, costNanos, operation.IsBillableRun, inSession: false);
         }
 
         return ValueTask.FromResult(RecordOutcome.Recorded);
@@ -50,23 +52,27 @@ public sealed partial class InMemoryUsageStore : IUsageStore, IUsageMaintenanceS
         var user = GetUser(entry.UserId);
         lock (user)
         {
-            if (!user.Sessions.TryGetValue(entry.SessionId, out var session))
+            var exists = user.Sessions.TryGetValue(entry.SessionId, out var session);
+            if (exists && session!.StepIds.Contains(step.OperationId))
+            {
+                return ValueTask.FromResult(RecordOutcome.AlreadyRecorded);
+            }
+
+            // Everything that can fail (overflow) runs before anything changes, so a failed call leaves nothing half-written.
+            var totalNanos = checked((exists ? session!.TotalNanos : 0L) + costNanos);
+            user.Summary(step.UsageType, UsageMonth.FromTimestamp(step.Timestamp))
+                .Add(step.Feature, step.Provider, step.Timestamp.UtcDateTime.Day, costNanos, step.IsBillableRun, inSession: true);
+            if (!exists)
             {
                 session = new SessionState(entry.UserId, entry.SessionId, entry.SessionFeature, step.Timestamp);
                 user.Sessions.Add(entry.SessionId, session);
             }
 
-            if (!session.StepIds.Add(step.OperationId))
-            {
-                return ValueTask.FromResult(RecordOutcome.AlreadyRecorded);
-            }
-
+            session!.StepIds.Add(step.OperationId);
             session.Steps.Add(step);
-            session.TotalNanos = checked(session.TotalNanos + costNanos);
+            session.TotalNanos = totalNanos;
             session.TotalRuns += step.IsBillableRun ? 1 : 0;
             session.LastUpdatedAt = Max(session.LastUpdatedAt, step.Timestamp);
-            user.Summary(step.UsageType, UsageMonth.FromTimestamp(step.Timestamp))
-                .Add(step.Feature, step.Provider, step.Timestamp.UtcDateTime.Day, costNanos, step.IsBillableRun, inSession: true);
         }
 
         return ValueTask.FromResult(RecordOutcome.Recorded);
@@ -321,15 +327,18 @@ public sealed partial class InMemoryUsageStore : IUsageStore, IUsageMaintenanceS
         private long _sessionNanos;
         private long _sessionCount;
 
+        /// <summary>Counts one operation or step; throws <see cref="OverflowException"/> before changing anything.</summary>
         public void Add(string feature, string provider, int day, long nanos, bool billable, bool inSession)
         {
-            _byDay[day] = (checked(_byDay[day].Nanos + nanos), _byDay[day].Count + 1);
-            _totalNanos = checked(_totalNanos + nanos);
+            // Every part is at most the total, so once the total fits, no other sum can overflow.
+            var total = checked(_totalNanos + nanos);
+            _totalNanos = total;
+            _byDay[day] = (_byDay[day].Nanos + nanos, _byDay[day].Count + 1);
             _count++;
             _billable += billable ? 1 : 0;
             if (inSession)
             {
-                _sessionNanos = checked(_sessionNanos + nanos);
+                _sessionNanos += nanos;
                 _sessionCount++;
             }
 
@@ -371,7 +380,7 @@ public sealed partial class InMemoryUsageStore : IUsageStore, IUsageMaintenanceS
         private static void Bump(Dictionary<string, (long Nanos, long Count)> map, string key, long nanos)
         {
             ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(map, key, out _);
-            slot = (checked(slot.Nanos + nanos), slot.Count + 1);
+            slot = (slot.Nanos + nanos, slot.Count + 1);
         }
     }
 
