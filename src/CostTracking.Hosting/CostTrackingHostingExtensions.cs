@@ -1,6 +1,10 @@
+using CostTracking;
 using CostTracking.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -14,7 +18,12 @@ public static class CostTrackingHostingExtensions
     public static ICostTrackingBuilder AddSessionSweeper(this ICostTrackingBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SessionSweeperService>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SessionSweeperService>(sp => new SessionSweeperService(
+            sp.GetRequiredService<ISessionTracker>(),
+            sp.GetRequiredService<ICostTracker>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IOptions<CostTrackingOptions>>(),
+            (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger<SessionSweeperService>())));
         return builder;
     }
 }

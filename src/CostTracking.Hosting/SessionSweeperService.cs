@@ -15,7 +15,7 @@ internal sealed partial class SessionSweeperService : BackgroundService
     private readonly ILogger _logger;
     private int _completedSweeps;
 
-    public SessionSweeperService(ISessionTracker sessions, ICostTracker tracker, TimeProvider time, IOptions<CostTrackingOptions> options, ILogger<SessionSweeperService> logger)
+    public SessionSweeperService(ISessionTracker sessions, ICostTracker tracker, TimeProvider time, IOptions<CostTrackingOptions> options, ILogger logger)
     {
         _sessions = sessions;
         _tracker = tracker;

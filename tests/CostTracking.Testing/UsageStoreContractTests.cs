@@ -804,10 +804,12 @@ public abstract class UsageStoreContractTests : StoreContractTestBase
     }
 
     [Test]
-    public async Task GetMonthlySummaryAsync_FeatureAndProviderNamesWithDotsAndSpaces_AreKeptAsTheyAre()
+    public async Task GetMonthlySummaryAsync_FeatureAndProviderNamesWithPathCharacters_AreKeptAsTheyAre()
     {
         await Store.RecordOperationAsync(Operation("o1", cost: 1m, feature: "maps.autocomplete v2", provider: "google maps"));
         await Store.RecordOperationAsync(Operation("o2", cost: 2m, feature: "café-☕", provider: "a.b.c"));
+        await Store.RecordSessionStepAsync(Step("s-1", "st1", cost: 3m, feature: "tick`back\\slash", provider: "1234"));
+        await Store.RecordOperationAsync(Operation("o3", cost: 4m, feature: "tick`back\\slash", provider: "[x]*~"));
 
         var summary = await Store.GetMonthlySummaryAsync(UserId, UsageType.ApiUsage, BaseMonth);
 
@@ -815,8 +817,9 @@ public abstract class UsageStoreContractTests : StoreContractTestBase
         {
             ["maps.autocomplete v2"] = new(1m, 1),
             ["café-☕"] = new(2m, 1),
+            ["tick`back\\slash"] = new(7m, 2),
         });
-        summary.ByProvider.Keys.Should().BeEquivalentTo("google maps", "a.b.c");
+        summary.ByProvider.Keys.Should().BeEquivalentTo("google maps", "a.b.c", "1234", "[x]*~");
     }
 
     // ---------------------------------------------------------------- listings

@@ -84,7 +84,8 @@ internal static class CostTrackingConfiguration
 
     private static decimal? Decimal(IConfiguration section, string key) =>
         section[key] is not { } text ? null
-        : decimal.TryParse(text, NumberStyles.Number | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out var value) ? value
+        // Float, not Number: Number allows thousands separators, so "0,017" would silently bind as 17.
+        : decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value
         : throw Invalid(section, key, text, "a decimal number such as 0.017");
 
     private static int? Int(IConfiguration section, string key) =>

@@ -6,6 +6,9 @@ namespace CostTracking.Internal;
 /// <summary>Checks what callers pass in and brings it to the one form stores see: exact money, microsecond UTC time, normalized metadata.</summary>
 internal static class RecordValidator
 {
+    // Throws on a lone surrogate: such text has no UTF-8 form, and a database would store U+FFFD instead, merging two names.
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     public static void ValidateName(string? value, string paramName)
     {
         ArgumentNullException.ThrowIfNull(value, paramName);
@@ -31,6 +34,8 @@ internal static class RecordValidator
                 throw new ArgumentException($"A feature or provider name must not contain control characters (value: '{UsageIds.Shorten(value)}').", paramName);
             }
         }
+
+        Utf8Length(value, paramName, "A feature or provider name");
     }
 
     public static void ValidateUsageType(UsageType usageType, string paramName)
@@ -110,7 +115,7 @@ internal static class RecordValidator
             }
 
             var keyPath = path.Length == 0 ? key : path + "." + key;
-            size += Encoding.UTF8.GetByteCount(key) + 4;
+            size += Utf8Length(key, paramName, $"Metadata key at '{keyPath}'") + 4;
             result[key] = NormalizeValue(value, depth, ref size, maxBytes, paramName, keyPath, inList: false);
             CheckSize(size, maxBytes, paramName);
         }
@@ -126,7 +131,7 @@ internal static class RecordValidator
                 size += 4;
                 return null;
             case string s:
-                size += Encoding.UTF8.GetByteCount(s) + 2;
+                size += Utf8Length(s, paramName, $"Metadata value at '{path}'") + 2;
                 CheckSize(size, maxBytes, paramName);
                 return s;
             case bool b:
@@ -187,6 +192,18 @@ internal static class RecordValidator
                 return items;
             default:
                 throw new ArgumentException($"Metadata value at '{path}' has the unsupported type {value.GetType()}; use null, string, bool, an integer, double, a string-keyed dictionary or a list.", paramName);
+        }
+    }
+
+    private static int Utf8Length(string text, string paramName, string what)
+    {
+        try
+        {
+            return StrictUtf8.GetByteCount(text);
+        }
+        catch (EncoderFallbackException)
+        {
+            throw new ArgumentException($"{what} is not well-formed Unicode (it holds a lone surrogate).", paramName);
         }
     }
 

@@ -36,6 +36,7 @@ internal static class DefaultPrices
         yield return new("gpt-4o", "openai", 2.50m, 10m, 1.25m, new DateOnly(2024, 10, 1), OpenAISource);
         yield return new("gpt-4o-mini", "openai", 0.15m, 0.60m, 0.075m, new DateOnly(2024, 7, 18), OpenAISource);
         yield return new("o3", "openai", 2m, 8m, 0.50m, new DateOnly(2025, 6, 10), OpenAISource);
+        yield return new("o3-mini", "openai", 1.10m, 4.40m, 0.55m, new DateOnly(2025, 1, 31), OpenAISource);
         yield return new("o4-mini", "openai", 1.10m, 4.40m, 0.275m, new DateOnly(2025, 4, 16), OpenAISource);
 
         // Anthropic: cached input is the "Cache Hits & Refreshes" rate (0.1x input).

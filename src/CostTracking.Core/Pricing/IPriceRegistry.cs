@@ -28,7 +28,7 @@ public interface IPriceRegistry
     /// <returns><see langword="true"/> when the key has a price.</returns>
     bool TryGetApiPrice(string key, [NotNullWhen(true)] out ApiPrice? price);
 
-    /// <summary>Gets the price of a model; a versioned id (<c>gpt-4o-2024-08-06</c>) resolves to the longest registered id it starts with followed by '-'.</summary>
+    /// <summary>Gets the price of a model; a versioned id (<c>gpt-4o-2024-08-06</c>, <c>claude-sonnet-4-5-20250929</c>, <c>…-preview-09-2025</c>) resolves to the longest registered id it starts with followed by '-' and a date, version number or release tag; another suffix is another model (<c>o3-mini</c> is not <c>o3</c>).</summary>
     /// <param name="modelId">The model id.</param>
     /// <returns>The price.</returns>
     /// <exception cref="PriceNotFoundException">No price matches the model.</exception>

@@ -78,13 +78,16 @@ internal sealed class PriceRegistry : IPriceRegistry
 
     private ModelPrice? ResolveVersioned(string modelId)
     {
-        // Providers answer with dated or suffixed ids (gpt-4o-2024-08-06, claude-sonnet-4-5-20250929): take the longest registered id followed by '-'.
+        // Providers answer with dated or suffixed ids (gpt-4o-2024-08-06, claude-sonnet-4-5-20250929,
+        // gemini-2.5-flash-lite-preview-09-2025): take the longest registered id followed by '-' and a version suffix.
+        // Any other suffix is another model (o3-mini is not o3) and is never priced as its prefix.
         ModelPrice? best = null;
         foreach (var (id, price) in _models)
         {
             if (modelId.Length > id.Length + 1
                 && modelId[id.Length] == '-'
                 && modelId.StartsWith(id, StringComparison.OrdinalIgnoreCase)
+                && IsVersionSuffix(modelId.AsSpan(id.Length + 1))
                 && (best is null || id.Length > best.ModelId.Length))
             {
                 best = price;
@@ -92,6 +95,27 @@ internal sealed class PriceRegistry : IPriceRegistry
         }
 
         return best;
+    }
+
+    /// <summary>A date (2024-08-06, 20250929), a version number (001), or a release tag (latest, preview…, exp…).</summary>
+    private static bool IsVersionSuffix(ReadOnlySpan<char> suffix)
+    {
+        if (suffix.Equals("latest", StringComparison.OrdinalIgnoreCase)
+            || suffix.StartsWith("preview", StringComparison.OrdinalIgnoreCase)
+            || suffix.StartsWith("exp", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        foreach (var c in suffix)
+        {
+            if (!char.IsAsciiDigit(c) && c != '-')
+            {
+                return false;
+            }
+        }
+
+        return suffix.Length > 0 && char.IsAsciiDigit(suffix[0]);
     }
 
     private static ApiPrice Merge(string key, ApiPriceOptions o, ApiPrice? existing, DateOnly today)

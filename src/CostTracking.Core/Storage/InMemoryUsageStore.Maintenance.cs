@@ -107,17 +107,13 @@ public sealed partial class InMemoryUsageStore
                 foreach (var type in (ReadOnlySpan<UsageType>)[UsageType.ApiUsage, UsageType.AIUsage])
                 {
                     var log = user.Operations(type);
-                    var old = log.Ordered.Where(o => o.Timestamp < recordedBefore).Take(maxCount - deleted).ToList();
-                    foreach (var operation in old)
+                    var cutoff = recordedBefore.UtcTicks;
+                    var gone = log.Ordered.Where(o => o.Ticks < cutoff).Take(maxCount - deleted).Select(o => o.Id).ToHashSet(StringComparer.Ordinal);
+                    if (gone.Count > 0)
                     {
-                        log.ById.Remove(operation.OperationId);
-                    }
-
-                    if (old.Count > 0)
-                    {
-                        var gone = old.Select(o => o.OperationId).ToHashSet(StringComparer.Ordinal);
-                        log.Ordered.RemoveAll(o => gone.Contains(o.OperationId));
-                        deleted += old.Count;
+                        log.Ids.ExceptWith(gone);
+                        log.Ordered.RemoveAll(o => gone.Contains(o.Id));
+                        deleted += gone.Count;
                     }
                 }
             }

@@ -24,16 +24,19 @@ public sealed partial class InMemoryUsageStore : IUsageStore, IUsageMaintenanceS
         lock (user)
         {
             var operations = user.Operations(operation.UsageType);
-            if (!operations.ById.TryAdd(operation.OperationId, operation))
+            if (operations.Ids.Contains(operation.OperationId))
             {
                 return ValueTask.FromResult(RecordOutcome.AlreadyRecorded);
             }
 
-            operations.Ordered.Add(operation);
-            operations.Sorted = operations.Ordered.Count == 1
-                || (operations.Sorted && CompareOldestFirst(operations.Ordered[^2], operation) < 0);
+            // The summary goes first: it is the only part that can fail (overflow), and it changes nothing when it does.
             user.Summary(operation.UsageType, UsageMonth.FromTimestamp(operation.Timestamp))
                 .Add(operation.Feature, operation.Provider, operation.Timestamp.UtcDateTime.Day, costNanos, operation.IsBillableRun, inSession: false);
+            operations.Ids.Add(operation.OperationId);
+            var stored = new StoredOperation(operation, costNanos);
+            operations.Sorted = operations.Ordered.Count == 0
+                || (operations.Sorted && CompareOldestFirst(operations.Ordered[^1], stored) < 0);
+            operations.Ordered.Add(stored);
         }
 
         return ValueTask.FromResult(RecordOutcome.Recorded);
@@ -49,23 +52,27 @@ public sealed partial class InMemoryUsageStore : IUsageStore, IUsageMaintenanceS
         var user = GetUser(entry.UserId);
         lock (user)
         {
-            if (!user.Sessions.TryGetValue(entry.SessionId, out var session))
+            var exists = user.Sessions.TryGetValue(entry.SessionId, out var session);
+            if (exists && session!.StepIds.Contains(step.OperationId))
+            {
+                return ValueTask.FromResult(RecordOutcome.AlreadyRecorded);
+            }
+
+            // Everything that can fail (overflow) runs before anything changes, so a failed call leaves nothing half-written.
+            var totalNanos = checked((exists ? session!.TotalNanos : 0L) + costNanos);
+            user.Summary(step.UsageType, UsageMonth.FromTimestamp(step.Timestamp))
+                .Add(step.Feature, step.Provider, step.Timestamp.UtcDateTime.Day, costNanos, step.IsBillableRun, inSession: true);
+            if (!exists)
             {
                 session = new SessionState(entry.UserId, entry.SessionId, entry.SessionFeature, step.Timestamp);
                 user.Sessions.Add(entry.SessionId, session);
             }
 
-            if (!session.StepIds.Add(step.OperationId))
-            {
-                return ValueTask.FromResult(RecordOutcome.AlreadyRecorded);
-            }
-
+            session!.StepIds.Add(step.OperationId);
             session.Steps.Add(step);
-            session.TotalNanos = checked(session.TotalNanos + costNanos);
+            session.TotalNanos = totalNanos;
             session.TotalRuns += step.IsBillableRun ? 1 : 0;
             session.LastUpdatedAt = Max(session.LastUpdatedAt, step.Timestamp);
-            user.Summary(step.UsageType, UsageMonth.FromTimestamp(step.Timestamp))
-                .Add(step.Feature, step.Provider, step.Timestamp.UtcDateTime.Day, costNanos, step.IsBillableRun, inSession: true);
         }
 
         return ValueTask.FromResult(RecordOutcome.Recorded);
@@ -190,8 +197,9 @@ public sealed partial class InMemoryUsageStore : IUsageStore, IUsageMaintenanceS
             }
 
             // Ordered is oldest first; walk it backwards for newest first.
-            var newestFirst = new ReverseList<UsageOperation>(operations.Ordered);
-            return Task.FromResult(Page(newestFirst, after, query.PageSize, o => new Cursor(o.Timestamp.UtcTicks, o.OperationId)));
+            var newestFirst = new ReverseList<StoredOperation>(operations.Ordered);
+            var page = Page(newestFirst, after, query.PageSize, o => new Cursor(o.Ticks, o.Id));
+            return Task.FromResult(new UsagePage<UsageOperation>(page.Items.Select(o => o.ToOperation(userId, usageType)).ToArray(), page.ContinuationToken));
         }
     }
 
@@ -231,10 +239,10 @@ public sealed partial class InMemoryUsageStore : IUsageStore, IUsageMaintenanceS
     }
 
     /// <summary>Orders oldest first: ascending time, then ascending id; the newest-first listing walks it backwards.</summary>
-    private static int CompareOldestFirst(UsageOperation a, UsageOperation b)
+    private static int CompareOldestFirst(StoredOperation a, StoredOperation b)
     {
-        var c = a.Timestamp.UtcTicks.CompareTo(b.Timestamp.UtcTicks);
-        return c != 0 ? c : string.CompareOrdinal(a.OperationId, b.OperationId);
+        var c = a.Ticks.CompareTo(b.Ticks);
+        return c != 0 ? c : string.CompareOrdinal(a.Id, b.Id);
     }
 
     private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a >= b ? a : b;
@@ -268,11 +276,42 @@ public sealed partial class InMemoryUsageStore : IUsageStore, IUsageMaintenanceS
         }
     }
 
+    /// <summary>An operation as kept in memory: a struct in a list, so that a million operations are not a million more objects for the GC to trace.</summary>
+    private readonly struct StoredOperation(UsageOperation operation, long costNanos)
+    {
+        public string Id { get; } = operation.OperationId;
+
+        public long Ticks { get; } = operation.Timestamp.UtcTicks;
+
+        public long CostNanos { get; } = costNanos;
+
+        public string Feature { get; } = operation.Feature;
+
+        public string Provider { get; } = operation.Provider;
+
+        public bool IsBillableRun { get; } = operation.IsBillableRun;
+
+        public IReadOnlyDictionary<string, object?> Metadata { get; } = operation.Metadata;
+
+        public UsageOperation ToOperation(string userId, UsageType usageType) => new()
+        {
+            OperationId = Id,
+            UserId = userId,
+            UsageType = usageType,
+            Feature = Feature,
+            Provider = Provider,
+            Cost = NanoUsd.ToDollars(CostNanos),
+            IsBillableRun = IsBillableRun,
+            Timestamp = new DateTimeOffset(Ticks, TimeSpan.Zero),
+            Metadata = Metadata,
+        };
+    }
+
     private sealed class OperationLog
     {
-        public Dictionary<string, UsageOperation> ById { get; } = new(StringComparer.Ordinal);
+        public HashSet<string> Ids { get; } = new(StringComparer.Ordinal);
 
-        public List<UsageOperation> Ordered { get; } = [];
+        public List<StoredOperation> Ordered { get; } = [];
 
         public bool Sorted { get; set; } = true;
     }
@@ -288,15 +327,18 @@ public sealed partial class InMemoryUsageStore : IUsageStore, IUsageMaintenanceS
         private long _sessionNanos;
         private long _sessionCount;
 
+        /// <summary>Counts one operation or step; throws <see cref="OverflowException"/> before changing anything.</summary>
         public void Add(string feature, string provider, int day, long nanos, bool billable, bool inSession)
         {
-            _byDay[day] = (checked(_byDay[day].Nanos + nanos), _byDay[day].Count + 1);
-            _totalNanos = checked(_totalNanos + nanos);
+            // Every part is at most the total, so once the total fits, no other sum can overflow.
+            var total = checked(_totalNanos + nanos);
+            _totalNanos = total;
+            _byDay[day] = (_byDay[day].Nanos + nanos, _byDay[day].Count + 1);
             _count++;
             _billable += billable ? 1 : 0;
             if (inSession)
             {
-                _sessionNanos = checked(_sessionNanos + nanos);
+                _sessionNanos += nanos;
                 _sessionCount++;
             }
 
@@ -338,7 +380,7 @@ public sealed partial class InMemoryUsageStore : IUsageStore, IUsageMaintenanceS
         private static void Bump(Dictionary<string, (long Nanos, long Count)> map, string key, long nanos)
         {
             ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(map, key, out _);
-            slot = (checked(slot.Nanos + nanos), slot.Count + 1);
+            slot = (slot.Nanos + nanos, slot.Count + 1);
         }
     }
 

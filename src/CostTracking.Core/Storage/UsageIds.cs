@@ -5,7 +5,7 @@ namespace CostTracking.Storage;
 
 /// <summary>Validates ids that become storage path segments (user, session and operation ids), so that one user's id can never reach another user's data.</summary>
 /// <remarks>
-/// A valid id is not empty or white space, holds no <c>/</c> and no control character, is not <c>.</c> or
+/// A valid id is not empty or white space, holds no <c>/</c>, no control character and no lone surrogate, is not <c>.</c> or
 /// <c>..</c>, does not match <c>__*__</c> (reserved by Firestore), and is at most <see cref="MaxBytes"/> bytes in UTF-8.
 /// </remarks>
 public static class UsageIds
@@ -50,8 +50,9 @@ public static class UsageIds
             return "An id must not start and end with '__' (reserved)";
         }
 
-        foreach (var c in id)
+        for (var i = 0; i < id.Length; i++)
         {
+            var c = id[i];
             if (c == '/')
             {
                 return "An id must not contain '/'";
@@ -60,6 +61,17 @@ public static class UsageIds
             if (char.IsControl(c))
             {
                 return "An id must not contain control characters";
+            }
+
+            // A lone surrogate has no UTF-8 form: a database would store U+FFFD, and two ids would become one.
+            if (char.IsSurrogate(c))
+            {
+                if (!char.IsHighSurrogate(c) || i + 1 == id.Length || !char.IsLowSurrogate(id[i + 1]))
+                {
+                    return "An id must be well-formed Unicode (it holds a lone surrogate)";
+                }
+
+                i++;
             }
         }
 
