@@ -230,6 +230,7 @@ public sealed class FirestoreUsageStore : IUsageStore
         var inline = element.Length <= FirestoreDefaults.MaxInlineStepBytes && !_fullSessions.ContainsKey(sessionPath);
         var createSession = false;
         var uncertain = false;
+        string? inlineRejected = null;
 
         for (var shape = 0; shape < FirestoreDefaults.MaxStepCommitShapes; shape++)
         {
@@ -238,6 +239,13 @@ public sealed class FirestoreUsageStore : IUsageStore
             uncertain |= result.Attempts > 1;
             if (result.IsSuccess)
             {
+                if (inlineRejected is not null)
+                {
+                    // The same step went through without its inline copy: the copy was what Firestore refused.
+                    Log.InlineStepRejected(_logger, sessionPath, inlineRejected);
+                    MarkFull(sessionPath);
+                }
+
                 NoteInlineUsage(sessionPath, result.Body);
                 return RecordOutcome.Recorded;
             }
@@ -257,9 +265,8 @@ public sealed class FirestoreUsageStore : IUsageStore
                         ? await ResolveByTokenAsync(stepPath, L.Op.WriteToken, token, cancellationToken).ConfigureAwait(false)
                         : RecordOutcome.AlreadyRecorded;
                 case InvalidArgument when inline:
-                    // Most likely the session document would pass 1 MiB; the step documents stay the truth, so drop the inline copy.
-                    Log.InlineStepRejected(_logger, sessionPath, result.Message);
-                    MarkFull(sessionPath);
+                    // Most likely the session document would pass 1 MiB; the step documents stay the truth, so try without the copy.
+                    inlineRejected = result.Message;
                     inline = false;
                     continue;
                 default:

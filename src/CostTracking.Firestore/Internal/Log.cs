@@ -13,6 +13,6 @@ internal static partial class Log
     [LoggerMessage(103, LogLevel.Information, "Session document {DocumentPath} is full: later steps are kept only in its steps subcollection and the inline steps array is marked truncated.")]
     public static partial void InlineStepsFull(ILogger logger, string documentPath);
 
-    [LoggerMessage(104, LogLevel.Warning, "Firestore rejected session document {DocumentPath} with a step copied inline ({Message}); writing the step without the inline copy.")]
+    [LoggerMessage(104, LogLevel.Warning, "Firestore rejected session document {DocumentPath} with a step copied inline ({Message}); the step was written without the inline copy, and later steps of the session will be too.")]
     public static partial void InlineStepRejected(ILogger logger, string documentPath, string message);
 }
