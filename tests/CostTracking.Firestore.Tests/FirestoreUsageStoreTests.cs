@@ -256,4 +256,30 @@ public sealed partial class FirestoreUsageStoreTests : EmulatorFixture
         await FluentActions.Awaiting(async () => await _store.RecordSessionStepAsync(Step(_user, "s-1", "a"), cts.Token)).Should().ThrowAsync<OperationCanceledException>();
         (await _store.GetMonthlySummaryAsync(_user, UsageType.ApiUsage, BaseMonth)).OperationCount.Should().Be(0);
     }
+
+    [Test]
+    public async Task ListSessionsAsync_Query_SelectsTheHeaderWithoutTheInlineStepsAndPagesByCursor()
+    {
+        BodyRecordingHandler recording = null!;
+        var store = NewStore(inner => recording = new BodyRecordingHandler(inner, ":runQuery"));
+        await store.RecordSessionStepAsync(Step(_user, "s-1", "a"));
+        await store.RecordSessionStepAsync(Step(_user, "s-2", "a"));
+
+        var first = await store.ListSessionsAsync(_user, new SessionQuery { PageSize = 1 });
+        await store.ListSessionsAsync(_user, new SessionQuery { PageSize = 1, ContinuationToken = first.ContinuationToken });
+
+        recording.Bodies.Should().HaveCount(2);
+        foreach (var body in recording.Bodies)
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(body);
+            var query = json.RootElement.GetProperty("structuredQuery");
+            var selected = query.GetProperty("select").GetProperty("fields").EnumerateArray().Select(f => f.GetProperty("fieldPath").GetString()).ToList();
+            selected.Should().Contain(["status", "createdAt", "totalCostNanos", "stepCount"]).And.NotContain("steps");
+            query.TryGetProperty("offset", out _).Should().BeFalse("listings page with cursors, never offsets");
+        }
+
+        var cursor = System.Text.Json.JsonDocument.Parse(recording.Bodies[1]).RootElement.GetProperty("structuredQuery").GetProperty("startAt");
+        cursor.GetProperty("before").GetBoolean().Should().BeFalse("the next page starts after the last item");
+        cursor.GetProperty("values")[1].GetProperty("referenceValue").GetString().Should().EndWith($"/SessionUsage/{_user}/sessions/s-2");
+    }
 }

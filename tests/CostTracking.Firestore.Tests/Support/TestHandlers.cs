@@ -96,3 +96,34 @@ internal sealed class HangingHandler : HttpMessageHandler
         throw new InvalidOperationException("unreachable");
     }
 }
+
+/// <summary>Keeps the body of every request whose path ends with <paramref name="pathSuffix"/>.</summary>
+internal sealed class BodyRecordingHandler(HttpMessageHandler inner, string pathSuffix) : DelegatingHandler(inner)
+{
+    private readonly List<string> _bodies = [];
+
+    public IReadOnlyList<string> Bodies
+    {
+        get
+        {
+            lock (_bodies)
+            {
+                return _bodies.ToArray();
+            }
+        }
+    }
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        if (request.RequestUri!.AbsolutePath.EndsWith(pathSuffix, StringComparison.Ordinal) && request.Content is { } content)
+        {
+            var body = await content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            lock (_bodies)
+            {
+                _bodies.Add(body);
+            }
+        }
+
+        return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+}
