@@ -1,5 +1,6 @@
-// A walkthrough of CostTracking on its embedded in-memory store.
-// Run it with: dotnet run --project samples/CostTracking.Sample
+// A walkthrough of CostTracking.
+// On the embedded in-memory store:  dotnet run --project samples/CostTracking.Sample
+// On Firestore (the emulator):      FIRESTORE_EMULATOR_HOST=127.0.0.1:8080 dotnet run --project samples/CostTracking.Sample -- --store firestore
 using System.Globalization;
 using CostTracking;
 using CostTracking.Analytics;
@@ -12,6 +13,23 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+var store = args.SkipWhile(a => a != "--store").Skip(1).FirstOrDefault() ?? "memory";
+if (store is not ("memory" or "firestore"))
+{
+    Console.Error.WriteLine($"Unknown store '{store}': use --store memory (the default) or --store firestore.");
+    return 2;
+}
+
+var firestoreProject = Environment.GetEnvironmentVariable("GOOGLE_CLOUD_PROJECT") ?? "costtracking-sample";
+if (store == "firestore" && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("FIRESTORE_EMULATOR_HOST")) && Environment.GetEnvironmentVariable("GOOGLE_CLOUD_PROJECT") is null)
+{
+    Console.Error.WriteLine("--store firestore needs a Firestore: start the emulator and point the sample at it,");
+    Console.Error.WriteLine("  gcloud emulators firestore start --host-port=127.0.0.1:8080 &");
+    Console.Error.WriteLine("  FIRESTORE_EMULATOR_HOST=127.0.0.1:8080 dotnet run --project samples/CostTracking.Sample -- --store firestore");
+    Console.Error.WriteLine("or set GOOGLE_CLOUD_PROJECT and Application Default Credentials for a real project.");
+    return 2;
+}
+
 var configuration = new ConfigurationBuilder()
     .SetBasePath(AppContext.BaseDirectory)
     .AddJsonFile("appsettings.json", optional: false)
@@ -22,8 +40,13 @@ var configuration = new ConfigurationBuilder()
 //    the Places session pricing policy re-prices such sessions when they are finalized.
 var services = new ServiceCollection();
 services.AddLogging(logging => logging.AddConfiguration(configuration.GetSection("Logging")).AddSimpleConsole(o => o.SingleLine = true));
-services.AddCostTracking(configuration.GetSection("CostTracking"))
+var costTracking = services.AddCostTracking(configuration.GetSection("CostTracking"))
     .UseGooglePlacesSessionPricing();
+if (store == "firestore")
+{
+    // One builder call swaps the in-memory store for Firestore (FIRESTORE_EMULATOR_HOST is picked up automatically).
+    costTracking.UseFirestore(o => o.ProjectId = firestoreProject);
+}
 
 //    Paid HTTP calls are tracked by a handler on the HttpClient: each request is mapped to a registry price.
 services.AddHttpClient<PlacesService>(c => c.BaseAddress = new Uri("https://places.googleapis.com"))
@@ -43,7 +66,9 @@ var prices = provider.GetRequiredService<IPriceRegistry>();
 var budgets = provider.GetRequiredService<IBudgetService>();
 var placesService = provider.GetRequiredService<PlacesService>();
 var chat = provider.GetRequiredService<IChatClient>();
-const string userId = "user-alice";
+// A durable store keeps earlier runs: give this run a user of its own so that its report starts from zero.
+var userId = store == "memory" ? "user-alice" : $"user-alice-{Guid.NewGuid():N}"[..19];
+Console.WriteLine($"1. Cost tracking registered on the {(store == "memory" ? "in-memory store" : $"Firestore store (project {firestoreProject})")}");
 
 // 2. A Places search session: three autocomplete keystrokes, then Place Details, which finalizes the session.
 //    The scope tells the tracking handler whose call it is and which session it belongs to.
@@ -67,12 +92,13 @@ if (!reservation.IsAccepted)
     throw new InvalidOperationException($"{userId} is over budget: {reservation.Status.RemainingCost} USD left.");
 }
 
+UsageOperation ai0;
 using (tracker.BeginScope(userId))
 {
     var answer = await chat.GetResponseAsync("Summarize the reviews of Main St Pizzeria.");
     await budgets.ReleaseAsync(reservation);
-    var ai = (await tracker.GetOperationsAsync(userId, UsageType.AIUsage, new OperationQuery { PageSize = 1 })).Items[0];
-    Console.WriteLine($"3. AI call \"{answer.Text}\" recorded as {ai.OperationId}: {ai.Cost} USD for {ai.Metadata["model"]}; {Usd(reservation.Cost)} had been reserved");
+    ai0 = (await tracker.GetOperationsAsync(userId, UsageType.AIUsage, new OperationQuery { PageSize = 1 })).Items[0];
+    Console.WriteLine($"3. AI call \"{answer.Text}\" recorded as {ai0.OperationId}: {ai0.Cost} USD for {ai0.Metadata["model"]}; {Usd(reservation.Cost)} had been reserved");
 }
 
 //    A standalone API call recorded by hand, priced from a price that appsettings.json added to the registry.
@@ -152,6 +178,19 @@ foreach (var funnel in await analytics.GetFunnelsAsync(range))
 
 var budget = await budgets.GetStatusAsync(userId);
 Console.WriteLine($"   Budget {budget.Month}: spent {Usd(budget.SpentCost)} of {Usd(budget.Limits.MonthlyCost ?? 0m)}, {Usd(budget.RemainingCost ?? 0m)} left; {budget.SpentRuns} of {budget.Limits.MonthlyRuns} runs");
+
+if (store == "firestore")
+{
+    Console.WriteLine();
+    Console.WriteLine($"7. Where the documents are (project {firestoreProject}, database (default)):");
+    Console.WriteLine($"   SessionUsage/{userId}/sessions/{searchId}  (steps in .../steps/{{operationId}})");
+    Console.WriteLine($"   SessionUsage/{userId}/sessions/{pending.SessionId}");
+    Console.WriteLine($"   ApiUsage/{userId}/operations/req-7f3a9c");
+    Console.WriteLine($"   AIUsage/{userId}/operations/{ai0.OperationId}");
+    Console.WriteLine($"   ApiUsage/{userId}/monthly/{month}  and  AIUsage/{userId}/monthly/{month}");
+}
+
+return 0;
 
 static string Usd(decimal value) => $"${value:0.00000####}";
 

@@ -22,6 +22,12 @@ internal sealed class SessionTracker : ISessionTracker
         _store = store;
         _alerts = alerts;
         _policies = policies.ToArray();
+        if (_policies.Length > 0 && store is not ISessionRepricingStore)
+        {
+            // Fail when the app starts, not at the first finalize in production.
+            throw new InvalidOperationException(
+                $"Session pricing policies ({string.Join(", ", _policies.Select(p => p.Name))}) are registered, but the store {store.GetType().Name} does not implement {nameof(ISessionRepricingStore)}.");
+        }
         _time = time;
         _options = options.Value;
         _metrics = metrics;
@@ -188,8 +194,7 @@ internal sealed class SessionTracker : ISessionTracker
                 continue;
             }
 
-            var repricer = _store as ISessionRepricingStore
-                ?? throw new NotSupportedException($"The registered store {_store.GetType().Name} does not implement {nameof(ISessionRepricingStore)}, so session pricing policies cannot be applied.");
+            var repricer = (ISessionRepricingStore)_store;
             var key = new SessionKey(session.UserId, session.SessionId);
             if (await repricer.RepriceSessionAsync(key, repricing, RecordValidator.Truncate(_time.GetUtcNow()), cancellationToken).ConfigureAwait(false))
             {
