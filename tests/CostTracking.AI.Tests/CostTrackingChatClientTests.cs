@@ -1,3 +1,4 @@
+using CostTracking.Testing;
 using CostTracking.Pricing;
 using CostTracking.Storage;
 using CostTracking.Telemetry;

@@ -1,3 +1,4 @@
+using CostTracking.Testing;
 using System.Net;
 using System.Net.Http.Json;
 using CostTracking.Pricing;

@@ -53,8 +53,6 @@ public static class CostTrackingServiceCollectionExtensions
             sp.GetRequiredService<SessionTracker>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IOptions<CostTrackingOptions>>(),
-            sp.GetRequiredService<CostTrackingMetrics>(),
-            sp.GetRequiredService<BudgetAlertMonitor>(),
             LoggerFactory(sp).CreateLogger<CostTracker>()));
         services.TryAddSingleton<IBudgetService>(sp => new BudgetService(
             sp.GetRequiredService<IUsageStore>(),

@@ -12,18 +12,14 @@ internal sealed class CostTracker : ICostTracker
     private readonly SessionTracker _sessions;
     private readonly TimeProvider _time;
     private readonly CostTrackingOptions _options;
-    private readonly CostTrackingMetrics _metrics;
     private readonly ILogger _logger;
-    private readonly BudgetAlertMonitor _alerts;
 
-    public CostTracker(IUsageStore store, SessionTracker sessions, TimeProvider time, IOptions<CostTrackingOptions> options, CostTrackingMetrics metrics, BudgetAlertMonitor alerts, ILogger logger)
+    public CostTracker(IUsageStore store, SessionTracker sessions, TimeProvider time, IOptions<CostTrackingOptions> options, ILogger logger)
     {
         _store = store;
-        _alerts = alerts;
         _sessions = sessions;
         _time = time;
         _options = options.Value;
-        _metrics = metrics;
         _logger = logger;
     }
 
@@ -118,20 +114,7 @@ internal sealed class CostTracker : ICostTracker
             Metadata = metadata,
         };
         var outcome = await _store.RecordOperationAsync(operation, cancellationToken).ConfigureAwait(false);
-        if (outcome == RecordOutcome.Recorded)
-        {
-            _metrics.Recorded(operation.UsageType, operation.Provider, operation.Feature, inSession: false, NanoUsd.FromDollars(cost));
-            if (_alerts.IsActive)
-            {
-                await _alerts.AfterRecordAsync(operation.UserId, cancellationToken).ConfigureAwait(false);
-            }
-        }
-        else
-        {
-            _metrics.Duplicate(operation.UsageType, operation.Provider, operation.Feature, inSession: false);
-            Log.AlreadyRecorded(_logger, operation.OperationId, operation.UserId);
-        }
-
+        await _sessions.ObserveAsync(outcome, record, operation.OperationId, cost, inSession: false, cancellationToken).ConfigureAwait(false);
         return new RecordUsageResult(operation.OperationId, outcome);
     }
 }

@@ -80,9 +80,16 @@ internal sealed class SessionTracker : ISessionTracker
         };
         var entry = new SessionStepEntry { UserId = record.UserId, SessionId = record.SessionId!, SessionFeature = record.Provider, Step = step };
         var outcome = await _store.RecordSessionStepAsync(entry, cancellationToken).ConfigureAwait(false);
+        await ObserveAsync(outcome, record, step.OperationId, cost, inSession: true, cancellationToken).ConfigureAwait(false);
+        return new RecordUsageResult(step.OperationId, outcome);
+    }
+
+    /// <summary>What follows every record, standalone or step: metrics, the duplicate log line, budget alerts.</summary>
+    internal async ValueTask ObserveAsync(RecordOutcome outcome, UsageRecord record, string operationId, decimal cost, bool inSession, CancellationToken cancellationToken)
+    {
         if (outcome == RecordOutcome.Recorded)
         {
-            _metrics.Recorded(step.UsageType, step.Provider, step.Feature, inSession: true, NanoUsd.FromDollars(cost));
+            _metrics.Recorded(record.UsageType, record.Provider, record.Feature, inSession, NanoUsd.FromDollars(cost));
             if (_alerts.IsActive)
             {
                 await _alerts.AfterRecordAsync(record.UserId, cancellationToken).ConfigureAwait(false);
@@ -90,11 +97,9 @@ internal sealed class SessionTracker : ISessionTracker
         }
         else
         {
-            _metrics.Duplicate(step.UsageType, step.Provider, step.Feature, inSession: true);
-            Log.AlreadyRecorded(_logger, step.OperationId, record.UserId);
+            _metrics.Duplicate(record.UsageType, record.Provider, record.Feature, inSession);
+            Log.AlreadyRecorded(_logger, operationId, record.UserId);
         }
-
-        return new RecordUsageResult(step.OperationId, outcome);
     }
 
     public async Task<UsageSession> FinalizeSessionAsync(string userId, string sessionId, SessionStatus status = SessionStatus.Completed, CancellationToken cancellationToken = default)

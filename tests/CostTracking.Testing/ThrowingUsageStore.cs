@@ -1,9 +1,9 @@
 using CostTracking.Storage;
 
-namespace CostTracking.Http.Tests;
+namespace CostTracking.Testing;
 
 /// <summary>A store whose writes fail, standing in for a database that is down.</summary>
-internal sealed class ThrowingUsageStore : IUsageStore
+public sealed class ThrowingUsageStore : IUsageStore
 {
     private readonly InMemoryUsageStore _inner = new();
 
