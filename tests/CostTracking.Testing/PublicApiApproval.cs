@@ -1,0 +1,32 @@
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using PublicApiGenerator;
+
+namespace CostTracking.Testing;
+
+/// <summary>Locks a package's public API: any change to it must be approved by updating the checked-in <c>.approved.txt</c> file.</summary>
+public static class PublicApiApproval
+{
+    /// <summary>Compares an assembly's public API with the approved file beside the calling test; on a difference, writes a <c>.received.txt</c> file and fails.</summary>
+    /// <param name="assembly">The package's assembly.</param>
+    /// <param name="callerFile">Filled in by the compiler: the calling test's source file.</param>
+    public static void Verify(Assembly assembly, [CallerFilePath] string callerFile = "")
+    {
+        ArgumentNullException.ThrowIfNull(assembly);
+        var api = assembly.GeneratePublicApi(new ApiGeneratorOptions { IncludeAssemblyAttributes = false })
+            .ReplaceLineEndings("\n");
+        var folder = Path.GetDirectoryName(callerFile)!;
+        var name = assembly.GetName().Name;
+        var approvedPath = Path.Combine(folder, $"{name}.approved.txt");
+        var receivedPath = Path.Combine(folder, $"{name}.received.txt");
+        var approved = File.Exists(approvedPath) ? File.ReadAllText(approvedPath).ReplaceLineEndings("\n") : "";
+        if (approved == api)
+        {
+            File.Delete(receivedPath);
+            return;
+        }
+
+        File.WriteAllText(receivedPath, api);
+        Assert.Fail($"The public API of {name} changed. If the change is intended, approve it: copy {receivedPath} over {approvedPath}.");
+    }
+}
