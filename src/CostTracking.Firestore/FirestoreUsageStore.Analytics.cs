@@ -72,7 +72,7 @@ public sealed partial class FirestoreUsageStore
     }
 
     /// <inheritdoc />
-    /// <remarks>Pages of 200 sessions by <c>createdAt</c> then name (the user's <c>sessions</c>, or the collection group for
+    /// <remarks>Pages of 200 sessions, newest first by <c>createdAt</c> then name (the user's <c>sessions</c>, or the collection group for
     /// everyone); each session's steps are read from its <c>steps</c> subcollection at the page's read time, so a session's
     /// totals always match its steps. Reads every session and every step in range.</remarks>
     public async IAsyncEnumerable<UsageSession> ReadSessionsAsync(SessionRange range, [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -86,7 +86,7 @@ public sealed partial class FirestoreUsageStore
             query.Select = L.Session.Header;
             query.Limit = WalkPageSize;
             query.StartAfter = after;
-            query.OrderAscending.AddRange([L.Session.CreatedAt, StructuredQuery.DocumentName]);
+            query.OrderByThenName(L.Session.CreatedAt, StructuredQuery.Descending);
             var page = await _client.RunQueryWithReadTimeAsync(parent, QueryBody(query), cancellationToken).ConfigureAwait(false);
 
             var sessions = new UsageSession?[page.Documents.Count];

@@ -107,7 +107,7 @@ public sealed partial class FirestoreUsageStore
                 Limit = FirestoreDefaults.StepPageSize,
                 StartAfter = after is null ? null : [after],
             };
-            query.OrderAscending.Add(StructuredQuery.DocumentName);
+            query.OrderBy.Add((StructuredQuery.DocumentName, StructuredQuery.Ascending));
             var page = await _client.RunQueryAsync(parentPath, QueryBody(query), cancellationToken).ConfigureAwait(false);
             foreach (var document in page)
             {

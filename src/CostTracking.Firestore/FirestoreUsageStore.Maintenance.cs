@@ -31,7 +31,7 @@ public sealed partial class FirestoreUsageStore
         }
             .Where(L.Session.Status, "EQUAL", L.StatusInProgress)
             .Where(L.Session.LastUpdatedMicros, "LESS_THAN", CeilingMicros(idleBefore));
-        query.OrderAscending.AddRange([L.Session.LastUpdatedMicros, StructuredQuery.DocumentName]);
+        query.OrderByThenName(L.Session.LastUpdatedMicros, StructuredQuery.Ascending);
 
         var documents = await _client.RunQueryAsync("", QueryBody(query), cancellationToken).ConfigureAwait(false);
         var items = new List<SessionKey>(Math.Min(documents.Count, pageSize));
@@ -151,7 +151,7 @@ public sealed partial class FirestoreUsageStore
     }
 
     /// <inheritdoc />
-    /// <remarks>A collection-group query over <c>sessions</c> (<c>createdAt &lt; cut-off</c>, oldest first). Each session goes with its
+    /// <remarks>A collection-group query over <c>sessions</c> (<c>createdAt &lt; cut-off</c>, newest first: the order the session reads use, so they share one index). Each session goes with its
     /// <c>steps</c> and its <c>state</c> markers; its last commit deletes the session document with an <c>updateTime</c>
     /// precondition, so a step that lands meanwhile is found and deleted too. A session of up to 497 steps goes in one atomic
     /// commit; a bigger one loses its steps in commits of 500 first. Monthly summaries are never touched.</remarks>
@@ -171,7 +171,7 @@ public sealed partial class FirestoreUsageStore
                 StartAfter = after,
             }
                 .Where(L.Session.CreatedAt, "LESS_THAN", CeilingTimestamp(createdBefore));
-            query.OrderAscending.AddRange([L.Session.CreatedAt, StructuredQuery.DocumentName]);
+            query.OrderByThenName(L.Session.CreatedAt, StructuredQuery.Descending);
             var documents = await _client.RunQueryAsync("", QueryBody(query), cancellationToken).ConfigureAwait(false);
             foreach (var document in documents)
             {
@@ -196,7 +196,7 @@ public sealed partial class FirestoreUsageStore
 
     /// <inheritdoc />
     /// <remarks>A collection-group query over <c>operations</c> (both <c>AIUsage</c> and <c>ApiUsage</c>; <c>timestamp &lt; cut-off</c>,
-    /// oldest first), deleted in one commit per page with <c>exists</c> preconditions, so each is counted once even when two
+    /// newest first), deleted in one commit per page with <c>exists</c> preconditions, so each is counted once even when two
     /// sweeps run at once. Monthly summaries are never touched.</remarks>
     public async Task<int> DeleteOperationsRecordedBeforeAsync(DateTimeOffset recordedBefore, int maxCount, CancellationToken cancellationToken = default)
     {
@@ -215,7 +215,7 @@ public sealed partial class FirestoreUsageStore
                 StartAfter = after,
             }
                 .Where(L.Op.Timestamp, "LESS_THAN", CeilingTimestamp(recordedBefore));
-            query.OrderAscending.AddRange([L.Op.Timestamp, StructuredQuery.DocumentName]);
+            query.OrderByThenName(L.Op.Timestamp, StructuredQuery.Descending);
             var documents = await _client.RunQueryAsync("", QueryBody(query), cancellationToken).ConfigureAwait(false);
             var paths = new List<string>(documents.Count);
             foreach (var document in documents)

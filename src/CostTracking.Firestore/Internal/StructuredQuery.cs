@@ -6,6 +6,7 @@ namespace CostTracking.Firestore.Internal;
 internal sealed class StructuredQuery
 {
     public const string Ascending = "ASCENDING";
+    public const string Descending = "DESCENDING";
     public const string DocumentName = "__name__";
 
     public StructuredQuery(string collectionId, bool allDescendants)
@@ -23,8 +24,8 @@ internal sealed class StructuredQuery
     /// <summary>Gets the field filters, all of which must hold.</summary>
     public List<QueryFilter> Filters { get; } = [];
 
-    /// <summary>Gets the order: field paths, each ascending; <c>__name__</c> last for a total order.</summary>
-    public List<string> OrderAscending { get; } = [];
+    /// <summary>Gets the order: field paths with their direction; <c>__name__</c> last for a total order.</summary>
+    public List<(string FieldPath, string Direction)> OrderBy { get; } = [];
 
     /// <summary>Gets or sets the fields to return (<c>__name__</c> alone for keys only), or <see langword="null"/> for whole documents.</summary>
     public IReadOnlyList<string>? Select { get; set; }
@@ -34,6 +35,14 @@ internal sealed class StructuredQuery
 
     /// <summary>Gets or sets the most documents returned, or <see langword="null"/> for all.</summary>
     public int? Limit { get; set; }
+
+    /// <summary>Orders by a field, then by document name in the same direction: a total order, for cursors.</summary>
+    public StructuredQuery OrderByThenName(string fieldPath, string direction)
+    {
+        OrderBy.Add((fieldPath, direction));
+        OrderBy.Add((DocumentName, direction));
+        return this;
+    }
 
     /// <summary>Adds a field filter.</summary>
     public StructuredQuery Where(string fieldPath, string op, object value)
@@ -98,16 +107,16 @@ internal sealed class StructuredQuery
             w.WriteEndObject();
         }
 
-        if (OrderAscending.Count > 0)
+        if (OrderBy.Count > 0)
         {
             w.WriteStartArray("orderBy");
-            foreach (var field in OrderAscending)
+            foreach (var (field, direction) in OrderBy)
             {
                 w.WriteStartObject();
                 w.WriteStartObject("field");
                 w.WriteString("fieldPath", field);
                 w.WriteEndObject();
-                w.WriteString("direction", Ascending);
+                w.WriteString("direction", direction);
                 w.WriteEndObject();
             }
 
