@@ -5,8 +5,8 @@ using L = CostTracking.Firestore.Internal.FirestoreLayout;
 
 namespace CostTracking.Firestore;
 
-/// <summary>What the lifecycle parts (maintenance, analytics, budgets, re-pricing) share: optimistic retries, preconditions, paths of cross-user queries.</summary>
-public sealed partial class FirestoreUsageStore
+/// <summary>The optional lifecycle interfaces of the core, and what their parts (maintenance, analytics, budgets, re-pricing) share: optimistic retries, preconditions, paths of cross-user queries.</summary>
+public sealed partial class FirestoreUsageStore : IUsageMaintenanceStore, IUsageAnalyticsStore, IBudgetStore, ISessionRepricingStore
 {
     private const string FailedPrecondition = "FAILED_PRECONDITION";
 

@@ -24,7 +24,7 @@ namespace CostTracking.Firestore;
 /// <para>Backend failures throw <see cref="FirestoreStoreException"/>; invalid ids throw <see cref="ArgumentException"/>
 /// before any request is sent.</para>
 /// </remarks>
-public sealed partial class FirestoreUsageStore : IUsageStore, IUsageMaintenanceStore, IUsageAnalyticsStore, IBudgetStore, ISessionRepricingStore
+public sealed partial class FirestoreUsageStore : IUsageStore
 {
     /// <summary>The name of the <see cref="HttpClient"/> the store asks <see cref="IHttpClientFactory"/> for; configure it with <c>services.AddHttpClient(FirestoreUsageStore.HttpClientName)</c>.</summary>
     public const string HttpClientName = "CostTracking.Firestore";
