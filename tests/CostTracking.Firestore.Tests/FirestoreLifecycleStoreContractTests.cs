@@ -8,7 +8,7 @@ namespace CostTracking.Firestore.Tests;
 public sealed class FirestoreLifecycleStoreContractTests : LifecycleStoreContractTests
 {
     private readonly List<HttpClient> _clients = [];
-    private FirestoreUsageStore? _store;
+    private IUsageStore? _store;
 
     [OneTimeSetUp]
     public void CreateStore()
@@ -20,7 +20,11 @@ public sealed class FirestoreLifecycleStoreContractTests : LifecycleStoreContrac
     }
 
     [OneTimeTearDown]
-    public void DisposeClients() => _clients.ForEach(c => c.Dispose());
+    public void DisposeClients()
+    {
+        (_store as IDisposable)?.Dispose();
+        _clients.ForEach(c => c.Dispose());
+    }
 
-    protected override Task<IUsageStore> CreateStoreAsync() => Task.FromResult<IUsageStore>(_store!);
+    protected override Task<IUsageStore> CreateStoreAsync() => Task.FromResult(_store!);
 }

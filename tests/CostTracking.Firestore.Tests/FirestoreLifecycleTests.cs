@@ -11,11 +11,17 @@ namespace CostTracking.Firestore.Tests;
 /// <summary>The lifecycle parts of the Firestore store beyond the shared contract: the documents they write, lost responses, other apps' collections, big sessions, exact sums, several instances.</summary>
 public sealed class FirestoreLifecycleTests : EmulatorFixture
 {
-    private FirestoreUsageStore _store = null!;
+    private IUsageStore? _shared;
     private string _user = "";
 
+    /// <summary>Gets the fixture's store (kept as an <see cref="IUsageStore"/> and disposed if it is disposable).</summary>
+    private FirestoreUsageStore Store => (FirestoreUsageStore)_shared!;
+
     [OneTimeSetUp]
-    public void CreateStore() => _store = NewStore();
+    public void CreateStore() => _shared = NewStore();
+
+    [OneTimeTearDown]
+    public void DisposeStore() => (_shared as IDisposable)?.Dispose();
 
     [SetUp]
     public void NewUser() => _user = NewId("user");
@@ -25,11 +31,11 @@ public sealed class FirestoreLifecycleTests : EmulatorFixture
     [Test]
     public async Task Budgets_ReserveReleaseAndAlert_WriteTheBudgetAndAlertDocuments()
     {
-        await _store.RecordOperationAsync(Operation(_user, "spent", cost: 0.25m, billable: true));
+        await Store.RecordOperationAsync(Operation(_user, "spent", cost: 0.25m, billable: true));
 
-        (await _store.TryReserveAsync(Reservation("r-old", 0.10m, BaseTime, TimeSpan.FromMinutes(1)))).Accepted.Should().BeTrue();
-        (await _store.TryReserveAsync(Reservation("r.1 odd`id", 0.123456789m, BaseTime.AddMinutes(2), TimeSpan.FromMinutes(10), runs: 2))).Accepted.Should().BeTrue();
-        (await _store.TryMarkAlertAsync(_user, "2026-03.cost.80", BaseTime.AddMinutes(3))).Should().BeTrue();
+        (await Store.TryReserveAsync(Reservation("r-old", 0.10m, BaseTime, TimeSpan.FromMinutes(1)))).Accepted.Should().BeTrue();
+        (await Store.TryReserveAsync(Reservation("r.1 odd`id", 0.123456789m, BaseTime.AddMinutes(2), TimeSpan.FromMinutes(10), runs: 2))).Accepted.Should().BeTrue();
+        (await Store.TryMarkAlertAsync(_user, "2026-03.cost.80", BaseTime.AddMinutes(3))).Should().BeTrue();
 
         var budget = await Raw.FieldsAsync($"CostBudgets/{_user}/months/2026-03");
         var reservations = budget.Map("reservations");
@@ -47,8 +53,8 @@ public sealed class FirestoreLifecycleTests : EmulatorFixture
             r.Kind("writeToken").Should().Be("stringValue");
         }
 
-        (await _store.GetBudgetUsageAsync(_user, BaseMonth, BaseTime.AddMinutes(2))).Should().Be(new BudgetUsage(0.25m, 1, 0.123456789m, 2));
-        (await _store.ReleaseReservationAsync(_user, BaseMonth, "r.1 odd`id")).Should().BeTrue();
+        (await Store.GetBudgetUsageAsync(_user, BaseMonth, BaseTime.AddMinutes(2))).Should().Be(new BudgetUsage(0.25m, 1, 0.123456789m, 2));
+        (await Store.ReleaseReservationAsync(_user, BaseMonth, "r.1 odd`id")).Should().BeTrue();
         var released = (await Raw.FieldsAsync($"CostBudgets/{_user}/months/2026-03")).Map("reservations");
         (released.ValueKind == JsonValueKind.Undefined || !released.EnumerateObject().Any()).Should().BeTrue("the released entry is removed from the map");
 
@@ -62,15 +68,15 @@ public sealed class FirestoreLifecycleTests : EmulatorFixture
     public async Task RepriceSessionAsync_ClosedSession_WritesOriginalCostsTheMarkerAndMovesEveryMonthlyFigureByTheDifference()
     {
         var metadata = new Dictionary<string, object?> { ["query"] = "pizza", ["nan"] = double.NaN, ["nested"] = new Dictionary<string, object?> { ["n"] = 3L, ["list"] = new List<object?> { 1L, "x", null } } };
-        await _store.RecordSessionStepAsync(Step(_user, "s", "ac1", cost: 0.00283m, metadata: metadata));
-        await _store.RecordSessionStepAsync(Step(_user, "s", "ac2", cost: 0.00283m, at: BaseTime.AddDays(1)));
-        await _store.RecordSessionStepAsync(Step(_user, "s", "pd", cost: 0.017m, feature: "google_maps_place_details", billable: true, at: BaseTime.AddDays(1)));
-        await _store.RecordSessionStepAsync(Step(_user, "s", "ai", cost: 0.5m, type: UsageType.AIUsage, feature: "summarize", provider: "openai", at: BaseTime.AddDays(1)));
-        await _store.CloseSessionAsync(_user, "s", SessionStatus.Completed, BaseTime.AddDays(1).AddSeconds(1));
+        await Store.RecordSessionStepAsync(Step(_user, "s", "ac1", cost: 0.00283m, metadata: metadata));
+        await Store.RecordSessionStepAsync(Step(_user, "s", "ac2", cost: 0.00283m, at: BaseTime.AddDays(1)));
+        await Store.RecordSessionStepAsync(Step(_user, "s", "pd", cost: 0.017m, feature: "google_maps_place_details", billable: true, at: BaseTime.AddDays(1)));
+        await Store.RecordSessionStepAsync(Step(_user, "s", "ai", cost: 0.5m, type: UsageType.AIUsage, feature: "summarize", provider: "openai", at: BaseTime.AddDays(1)));
+        await Store.CloseSessionAsync(_user, "s", SessionStatus.Completed, BaseTime.AddDays(1).AddSeconds(1));
         var inlineBefore = (await Raw.FieldsAsync($"SessionUsage/{_user}/sessions/s")).Array("steps");
         var repricing = new SessionRepricing("test-policy", [Price("ac1", 0m), Price("ac2", 0.001m), Price("ai", 0.25m)]);
 
-        (await _store.RepriceSessionAsync(new SessionKey(_user, "s"), repricing, BaseTime.AddDays(2))).Should().BeTrue();
+        (await Store.RepriceSessionAsync(new SessionKey(_user, "s"), repricing, BaseTime.AddDays(2))).Should().BeTrue();
 
         var session = await Raw.FieldsAsync($"SessionUsage/{_user}/sessions/s");
         var ac1 = await Raw.FieldsAsync($"SessionUsage/{_user}/sessions/s/steps/ac1");
@@ -124,10 +130,10 @@ public sealed class FirestoreLifecycleTests : EmulatorFixture
             ai.Integer("operationCount").Should().Be(1);
         }
 
-        var read = await _store.GetSessionAsync(_user, "s");
+        var read = await Store.GetSessionAsync(_user, "s");
         read!.Steps.Select(s => (s.OperationId, s.Cost, s.OriginalCost)).Should().Equal(
             ("ac1", 0m, 0.00283m), ("ac2", 0.001m, 0.00283m), ("pd", 0.017m, (decimal?)null), ("ai", 0.25m, 0.5m));
-        var listed = (await _store.ListSessionsAsync(_user, new SessionQuery())).Items.Single();
+        var listed = (await Store.ListSessionsAsync(_user, new SessionQuery())).Items.Single();
         listed.RepricedBy.Should().Be("test-policy");
         listed.RepricedAt.Should().Be(BaseTime.AddDays(2));
         listed.TotalCost.Should().Be(0.268m);
@@ -136,10 +142,10 @@ public sealed class FirestoreLifecycleTests : EmulatorFixture
     [Test]
     public async Task AbandonIfIdleAsync_IdleSession_WritesTheCloseMarkerAndTheStatus()
     {
-        await _store.RecordSessionStepAsync(Step(_user, "s", "a"));
+        await Store.RecordSessionStepAsync(Step(_user, "s", "a"));
 
-        (await _store.AbandonIfIdleAsync(new SessionKey(_user, "s"), BaseTime.AddMinutes(30), BaseTime.AddMinutes(31))).Should().BeTrue();
-        (await _store.CloseSessionAsync(_user, "s", SessionStatus.Completed, BaseTime.AddMinutes(32)))!.Status.Should().Be(SessionStatus.Abandoned, "the abandon won the close marker");
+        (await Store.AbandonIfIdleAsync(new SessionKey(_user, "s"), BaseTime.AddMinutes(30), BaseTime.AddMinutes(31))).Should().BeTrue();
+        (await Store.CloseSessionAsync(_user, "s", SessionStatus.Completed, BaseTime.AddMinutes(32)))!.Status.Should().Be(SessionStatus.Abandoned, "the abandon won the close marker");
 
         var marker = await Raw.FieldsAsync($"SessionUsage/{_user}/sessions/s/state/close");
         var session = await Raw.FieldsAsync($"SessionUsage/{_user}/sessions/s");
@@ -298,12 +304,12 @@ public sealed class FirestoreLifecycleTests : EmulatorFixture
     public async Task AggregateSessionsAsync_CostsADoubleCannotHold_SumsExactlyToTheNano()
     {
         var era = new DateTimeOffset(2016, 1, 1, 0, 0, 0, TimeSpan.Zero);
-        await _store.RecordSessionStepAsync(Step(_user, "a", "x", cost: 123_456_789.123456789m, at: era));
-        await _store.RecordSessionStepAsync(Step(_user, "b", "x", cost: 0.000000001m, at: era.AddSeconds(1)));
-        await _store.RecordSessionStepAsync(Step(_user, "c", "x", cost: 0.000000001m, at: era.AddSeconds(2)));
+        await Store.RecordSessionStepAsync(Step(_user, "a", "x", cost: 123_456_789.123456789m, at: era));
+        await Store.RecordSessionStepAsync(Step(_user, "b", "x", cost: 0.000000001m, at: era.AddSeconds(1)));
+        await Store.RecordSessionStepAsync(Step(_user, "c", "x", cost: 0.000000001m, at: era.AddSeconds(2)));
 
-        var mine = await _store.AggregateSessionsAsync(new SessionRange(_user, era, era.AddMinutes(1)));
-        var everyone = await _store.AggregateSessionsAsync(new SessionRange(null, era, era.AddSeconds(2)));
+        var mine = await Store.AggregateSessionsAsync(new SessionRange(_user, era, era.AddMinutes(1)));
+        var everyone = await Store.AggregateSessionsAsync(new SessionRange(null, era, era.AddSeconds(2)));
 
         mine[SessionStatus.InProgress].Should().Be(new CostBreakdown(123_456_789.123456791m, 3));
         everyone[SessionStatus.InProgress].Should().Be(new CostBreakdown(123_456_789.12345679m, 2), "the range's end is excluded");
@@ -327,7 +333,7 @@ public sealed class FirestoreLifecycleTests : EmulatorFixture
 
         results.Count(r => r.Accepted).Should().Be(10);
         results.Where(r => r.Accepted).Should().OnlyContain(r => r.Usage.ReservedCost <= 1.00m);
-        (await _store.GetBudgetUsageAsync(_user, BaseMonth, BaseTime)).Should().Be(new BudgetUsage(0m, 0, 1.00m, 10));
+        (await Store.GetBudgetUsageAsync(_user, BaseMonth, BaseTime)).Should().Be(new BudgetUsage(0m, 0, 1.00m, 10));
         (await Raw.FieldsAsync($"CostBudgets/{_user}/months/2026-03")).Map("reservations").EnumerateObject().Should().HaveCount(10);
     }
 
