@@ -24,7 +24,7 @@ namespace CostTracking.Firestore;
 /// <para>Backend failures throw <see cref="FirestoreStoreException"/>; invalid ids throw <see cref="ArgumentException"/>
 /// before any request is sent.</para>
 /// </remarks>
-public sealed class FirestoreUsageStore : IUsageStore
+public sealed partial class FirestoreUsageStore : IUsageStore
 {
     /// <summary>The name of the <see cref="HttpClient"/> the store asks <see cref="IHttpClientFactory"/> for; configure it with <c>services.AddHttpClient(FirestoreUsageStore.HttpClientName)</c>.</summary>
     public const string HttpClientName = "CostTracking.Firestore";
@@ -431,6 +431,8 @@ public sealed class FirestoreUsageStore : IUsageStore
             LastUpdatedAt = h.LastUpdatedAt,
             CompletedAt = h.CompletedAt,
             AbandonedAt = h.AbandonedAt,
+            RepricedBy = h.RepricedBy,
+            RepricedAt = h.RepricedAt,
             Steps = steps,
         };
     }
@@ -488,6 +490,8 @@ public sealed class FirestoreUsageStore : IUsageStore
                 LastUpdatedAt = h.LastUpdatedAt,
                 CompletedAt = h.CompletedAt,
                 AbandonedAt = h.AbandonedAt,
+                RepricedBy = h.RepricedBy,
+                RepricedAt = h.RepricedAt,
             });
         }
 
@@ -886,6 +890,7 @@ public sealed class FirestoreUsageStore : IUsageStore
         Feature = d.GetString(L.Op.Feature) ?? "",
         Provider = d.GetString(L.Op.Provider) ?? "",
         Cost = ReadCost(d, L.Op.CostNanos, L.Op.Cost),
+        OriginalCost = d.HasInt64(L.Op.OriginalCostNanos) ? NanoUsd.ToDollars(d.GetInt64(L.Op.OriginalCostNanos)) : null,
         IsBillableRun = d.GetBoolean(L.Op.IsBillableRun),
         Timestamp = d.GetTimestamp(L.Op.Timestamp) ?? d.CreateTime,
         Metadata = d.GetMap(L.Op.Metadata) ?? EmptyMap,
@@ -912,7 +917,9 @@ public sealed class FirestoreUsageStore : IUsageStore
             createdAt,
             lastUpdated > createdAt ? lastUpdated : createdAt,
             d.GetTimestamp(L.Session.CompletedAt),
-            d.GetTimestamp(L.Session.AbandonedAt));
+            d.GetTimestamp(L.Session.AbandonedAt),
+            d.GetString(L.Session.RepricedBy),
+            d.GetTimestamp(L.Session.RepricedAt));
     }
 
     private static Dictionary<string, CostBreakdown> ReadBreakdown(IReadOnlyDictionary<string, object?>? map)
@@ -985,5 +992,7 @@ public sealed class FirestoreUsageStore : IUsageStore
         DateTimeOffset CreatedAt,
         DateTimeOffset LastUpdatedAt,
         DateTimeOffset? CompletedAt,
-        DateTimeOffset? AbandonedAt);
+        DateTimeOffset? AbandonedAt,
+        string? RepricedBy,
+        DateTimeOffset? RepricedAt);
 }

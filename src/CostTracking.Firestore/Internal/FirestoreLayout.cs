@@ -2,7 +2,7 @@ namespace CostTracking.Firestore.Internal;
 
 /// <summary>The document paths and field names of the store: the seed's layout, plus exact integer fields beside its doubles.</summary>
 /// <remarks>Paths are relative to <c>projects/{p}/databases/{d}/documents</c>; the README documents every field.</remarks>
-internal static class FirestoreLayout
+internal static partial class FirestoreLayout
 {
     public const string SessionUsage = "SessionUsage";
     public const string Operations = "operations";
@@ -47,7 +47,7 @@ internal static class FirestoreLayout
     };
 
     /// <summary>Field names shared by operation documents, step documents and inline steps.</summary>
-    public static class Op
+    public static partial class Op
     {
         public const string OperationId = "operationId";
         public const string UserId = "userId";
@@ -87,7 +87,7 @@ internal static class FirestoreLayout
     }
 
     /// <summary>Field names of a session document.</summary>
-    public static class Session
+    public static partial class Session
     {
         public const string UserId = "userId";
         public const string SessionId = "sessionId";
@@ -112,7 +112,7 @@ internal static class FirestoreLayout
         public static readonly string[] Header =
         [
             UserId, SessionId, Feature, Status, TotalCost, TotalCostNanos, TotalRuns, StepCount, StepsTruncated,
-            CreatedAt, LastUpdatedAt, LastUpdatedMicros, CompletedAt, AbandonedAt,
+            CreatedAt, LastUpdatedAt, LastUpdatedMicros, CompletedAt, AbandonedAt, RepricedBy, RepricedAt,
         ];
     }
 

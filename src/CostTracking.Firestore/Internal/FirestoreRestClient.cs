@@ -12,7 +12,7 @@ namespace CostTracking.Firestore.Internal;
 /// ALREADY_EXISTS are both HTTP 409). Every write the store sends is idempotent through preconditions, so a retry
 /// after an unknown outcome is safe; <see cref="RestResult.Attempts"/> tells the store when an outcome was unknown.
 /// </remarks>
-internal sealed class FirestoreRestClient
+internal sealed partial class FirestoreRestClient
 {
     private static readonly MediaTypeHeaderValue JsonContentType = new("application/json");
     private static readonly JsonWriterOptions WriterOptions = new() { Indented = false };
