@@ -52,16 +52,40 @@ internal sealed class FirestoreRestClient
     /// <summary>Turns a path relative to the documents root into a full document name.</summary>
     public string FullName(string relativePath) => DocumentsRoot + "/" + relativePath;
 
-    /// <summary>Builds a request body with a fresh writer; the state avoids a closure per call.</summary>
+    /// <summary>Builds a request body; the state avoids a closure per call.</summary>
+    /// <remarks>The buffer and writer are reused per thread (a nested call gets fresh ones), so a body costs one allocation: its own bytes.</remarks>
     public static byte[] BuildBody<TState>(TState state, Action<Utf8JsonWriter, TState> write)
     {
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        var builder = t_builder ?? new BodyBuilder();
+        t_builder = null;
+        builder.Buffer.ResetWrittenCount();
+        builder.Writer.Reset(builder.Buffer);
+        write(builder.Writer, state);
+        builder.Writer.Flush();
+        var body = builder.Buffer.WrittenSpan.ToArray();
+        if (builder.Buffer.Capacity <= MaxPooledBufferBytes)
         {
-            write(writer, state);
+            t_builder = builder;
         }
 
-        return buffer.WrittenSpan.ToArray();
+        return body;
+    }
+
+    private const int MaxPooledBufferBytes = 256 * 1024;
+
+    [ThreadStatic]
+    private static BodyBuilder? t_builder;
+
+    private sealed class BodyBuilder
+    {
+        public BodyBuilder()
+        {
+            Writer = new Utf8JsonWriter(Buffer, WriterOptions);
+        }
+
+        public ArrayBufferWriter<byte> Buffer { get; } = new(4096);
+
+        public Utf8JsonWriter Writer { get; }
     }
 
     /// <summary>Sends <c>documents:commit</c>; the body holds the writes.</summary>

@@ -128,9 +128,12 @@ internal static class FirestoreValues
     public static void WriteTimestamp(Utf8JsonWriter writer, string propertyName, DateTimeOffset value)
     {
         writer.WriteStartObject(propertyName);
-        writer.WriteString("timestampValue", FormatTimestamp(value));
+        Span<char> text = stackalloc char[40];
+        writer.WriteString("timestampValue", value.UtcDateTime.TryFormat(text, out var written, TimestampFormat, CultureInfo.InvariantCulture) ? text[..written] : FormatTimestamp(value));
         writer.WriteEndObject();
     }
+
+    private const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'";
 
     /// <summary>Writes a property holding a <c>booleanValue</c>.</summary>
     public static void WriteBoolean(Utf8JsonWriter writer, string propertyName, bool value)
