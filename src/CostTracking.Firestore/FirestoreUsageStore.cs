@@ -72,21 +72,39 @@ public sealed partial class FirestoreUsageStore : IUsageStore
     // ================================================================== standalone operations
 
     /// <inheritdoc />
-    public async ValueTask<RecordOutcome> RecordOperationAsync(UsageOperation operation, CancellationToken cancellationToken = default)
+    public ValueTask<RecordOutcome> RecordOperationAsync(UsageOperation operation, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(operation);
-        UsageIds.ThrowIfInvalid(operation.UserId, "operation.UserId");
-        UsageIds.ThrowIfInvalid(operation.OperationId, "operation.OperationId");
-        CheckUsageType(operation.UsageType, "operation.UsageType");
-        CheckName(operation.Feature, "operation.Feature");
-        CheckName(operation.Provider, "operation.Provider");
-        cancellationToken.ThrowIfCancellationRequested();
-
-        if (_groupCommit is not null)
+        if (cancellationToken.IsCancellationRequested)
         {
-            return await _groupCommit.RecordAsync(operation, cancellationToken).ConfigureAwait(false);
+            return ValueTask.FromCanceled<RecordOutcome>(cancellationToken);
         }
 
+        try
+        {
+            ArgumentNullException.ThrowIfNull(operation);
+            UsageIds.ThrowIfInvalid(operation.UserId, "operation.UserId");
+            UsageIds.ThrowIfInvalid(operation.OperationId, "operation.OperationId");
+            CheckUsageType(operation.UsageType, "operation.UsageType");
+            CheckName(operation.Feature, "operation.Feature");
+            CheckName(operation.Provider, "operation.Provider");
+
+            // Group commit: the caller awaits the batch's own task, no state machine in between.
+            if (_groupCommit is not null)
+            {
+                return new ValueTask<RecordOutcome>(_groupCommit.RecordAsync(operation, cancellationToken));
+            }
+        }
+        catch (Exception ex)
+        {
+            return ValueTask.FromException<RecordOutcome>(ex);
+        }
+
+        return RecordImmediateAsync(operation, cancellationToken);
+    }
+
+    /// <summary>One commit for one operation: its document (created only if absent) and its monthly increment.</summary>
+    private async ValueTask<RecordOutcome> RecordImmediateAsync(UsageOperation operation, CancellationToken cancellationToken)
+    {
         var nanos = NanoUsd.FromDollars(operation.Cost);
         var path = L.OperationPath(operation.UsageType, operation.UserId, operation.OperationId);
         var token = NewWriteToken();

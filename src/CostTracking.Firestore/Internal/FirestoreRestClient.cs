@@ -26,6 +26,7 @@ internal sealed class FirestoreRestClient
     private readonly TimeSpan _maxRetryDelay;
     private readonly TimeSpan _requestTimeout;
     private readonly string _documentsUrl;
+    private HttpClient? _lastClient;
 
     public FirestoreRestClient(Func<HttpClient> httpClient, FirestoreStoreOptions options, IAccessTokenSource tokens, TimeProvider time, ILogger logger)
     {
@@ -208,7 +209,7 @@ internal sealed class FirestoreRestClient
                     request.Content.Headers.ContentType = JsonContentType;
                     var token = await _tokens.GetAccessTokenAsync(linked.Token).ConfigureAwait(false);
                     request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-                    using var response = await _httpClient().SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
+                    using var response = await Client().SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
                     var bytes = await response.Content.ReadAsByteArrayAsync(linked.Token).ConfigureAwait(false);
                     httpStatus = (int)response.StatusCode;
                     var error = response.IsSuccessStatusCode ? FindStreamedError(bytes) : ParseError(bytes, httpStatus.Value);
@@ -255,6 +256,22 @@ internal sealed class FirestoreRestClient
             var delay = RetryDelay(attempt);
             Log.Retrying(_logger, operation, documentPath, status, attempt, (long)delay.TotalMilliseconds, failure);
             await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Takes a client now, so that requests sent while the container is being disposed (a group commit's final flush) still have one.</summary>
+    public void KeepClient() => _lastClient = _httpClient();
+
+    /// <summary>The client for one request; once the container that hands them out is disposed, the last one it handed out.</summary>
+    private HttpClient Client()
+    {
+        try
+        {
+            return _lastClient = _httpClient();
+        }
+        catch (ObjectDisposedException) when (_lastClient is { } last)
+        {
+            return last;
         }
     }
 

@@ -53,6 +53,9 @@ internal sealed class GroupCommitter : IAsyncDisposable
         _maxDelay = options.MaxBatchDelay;
         _maxBatchSize = options.MaxBatchSize;
         _maxInFlight = options.MaxCommitsInFlight;
+
+        // The final flush runs while the container is being disposed, when IHttpClientFactory no longer hands out clients.
+        _client.KeepClient();
         _maxRequestBytes = options.EmulatorHost is null ? FirestoreDefaults.MaxCommitBytes : FirestoreDefaults.MaxEmulatorCommitBytes;
     }
 
