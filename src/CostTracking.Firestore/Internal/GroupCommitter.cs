@@ -9,7 +9,8 @@ namespace CostTracking.Firestore.Internal;
 /// <remarks>
 /// <para><b>Per user, one commit in flight.</b> Records of a user queue up; a drain loop takes a batch (up to
 /// <see cref="FirestoreStoreOptions.MaxBatchSize"/>, waiting at most <see cref="FirestoreStoreOptions.MaxBatchDelay"/> for it
-/// to fill), commits it, and takes the next. Different users never wait for each other.</para>
+/// to fill, unless the user writes alone: one record waiting and a last batch of one), commits it, and takes the next.
+/// Different users never wait for each other.</para>
 /// <para><b>Acknowledged means durable.</b> A caller's task completes only after the commit holding its record succeeded
 /// (or the record was found already stored); nothing is acknowledged from the buffer. A failed commit fails every record in
 /// it, and none of them was counted (a commit is all-or-nothing).</para>
@@ -152,6 +153,7 @@ internal sealed class GroupCommitter : IAsyncDisposable
                 lock (_lock)
                 {
                     batch = TakeBatch(queue);
+                    queue.LastBatchSize = batch.Count;
                     if (batch.Count == 0 && inFlight.Count == 0)
                     {
                         queue.Draining = false;
@@ -211,7 +213,8 @@ internal sealed class GroupCommitter : IAsyncDisposable
         Task full;
         lock (_lock)
         {
-            if (_disposed || queue.Pending.Count >= _maxBatchSize)
+            // A lone writer (one record waiting, and its last batch held one) gains nothing from waiting: it commits at once.
+            if (_disposed || queue.Pending.Count >= _maxBatchSize || (queue.Pending.Count <= 1 && queue.LastBatchSize <= 1))
             {
                 return;
             }
@@ -454,6 +457,9 @@ internal sealed class GroupCommitter : IAsyncDisposable
         public List<PendingOperation> Pending { get; } = [];
 
         public bool Draining { get; set; }
+
+        /// <summary>How many records the user's last batch held: a lone sequential writer is not made to wait.</summary>
+        public int LastBatchSize { get; set; }
 
         /// <summary>Completed when the batch being gathered is full (or the store is disposed).</summary>
         public TaskCompletionSource? Full { get; set; }
