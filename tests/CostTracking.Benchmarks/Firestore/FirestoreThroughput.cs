@@ -16,7 +16,7 @@ namespace CostTracking.Benchmarks.Firestore;
 /// </summary>
 /// <remarks>
 /// <c>dotnet run -c Release --project tests/CostTracking.Benchmarks -- firestore [--ops N] [--concurrency 1,8,32] [--rounds R]</c>
-/// (defaults: 400 operations, 3 rounds, medians reported); group-commit runs take <c>--batch-delay-ms</c>, <c>--batch-size</c>
+/// (defaults: 1,000 operations, 3 rounds, medians reported); group-commit runs take <c>--batch-delay-ms</c>, <c>--batch-size</c>
 /// and <c>--in-flight</c> (defaults: the store's defaults).
 /// It starts the emulator itself exactly as the Firestore tests do (or uses FIRESTORE_EMULATOR_HOST) and stops every
 /// process it started.
@@ -28,7 +28,7 @@ internal static class FirestoreThroughput
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var ops = IntArg(args, "--ops", 400);
+        var ops = IntArg(args, "--ops", 1000);
         var rounds = IntArg(args, "--rounds", 3);
         _inFlight = IntArg(args, "--in-flight", 1);
         _batchSize = IntArg(args, "--batch-size", 100);
