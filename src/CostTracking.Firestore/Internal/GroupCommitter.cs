@@ -9,7 +9,8 @@ namespace CostTracking.Firestore.Internal;
 /// <remarks>
 /// <para><b>Per user, one commit in flight.</b> Records of a user queue up; a drain loop takes a batch (up to
 /// <see cref="FirestoreStoreOptions.MaxBatchSize"/>, waiting at most <see cref="FirestoreStoreOptions.MaxBatchDelay"/> for it
-/// to fill, unless the user writes alone: one record waiting and a last batch of one), commits it, and takes the next.
+/// to fill, or only until as many records wait as its last batch held, and not at all when the user writes alone: one record
+/// waiting and a last batch of one), commits it, and takes the next.
 /// Different users never wait for each other.</para>
 /// <para><b>Acknowledged means durable.</b> A caller's task completes only after the commit holding its record succeeded
 /// (or the record was found already stored); nothing is acknowledged from the buffer. A failed commit fails every record in
@@ -81,7 +82,7 @@ internal sealed class GroupCommitter : IAsyncDisposable
                 _draining++;
                 _ = Task.Run(() => DrainAsync(queue), CancellationToken.None);
             }
-            else if (queue.Pending.Count >= _maxBatchSize)
+            else if (queue.Pending.Count >= FillTarget(queue))
             {
                 queue.Full?.TrySetResult();
             }
@@ -214,7 +215,7 @@ internal sealed class GroupCommitter : IAsyncDisposable
         lock (_lock)
         {
             // A lone writer (one record waiting, and its last batch held one) gains nothing from waiting: it commits at once.
-            if (_disposed || queue.Pending.Count >= _maxBatchSize || (queue.Pending.Count <= 1 && queue.LastBatchSize <= 1))
+            if (_disposed || queue.Pending.Count >= FillTarget(queue) || (queue.Pending.Count <= 1 && queue.LastBatchSize <= 1))
             {
                 return;
             }
@@ -229,6 +230,9 @@ internal sealed class GroupCommitter : IAsyncDisposable
             queue.Full = null;
         }
     }
+
+    /// <summary>A batch stops waiting once it is full, or once as many records wait as the user's last batch held: callers that each await their record before sending the next are then all back.</summary>
+    private int FillTarget(UserQueue queue) => Math.Min(_maxBatchSize, Math.Max(2, queue.LastBatchSize));
 
     /// <summary>Takes the next batch in arrival order, within the batch size, the request size and the transforms per monthly document; a second record of an id already in the batch stays for the next one.</summary>
     private List<PendingOperation> TakeBatch(UserQueue queue)

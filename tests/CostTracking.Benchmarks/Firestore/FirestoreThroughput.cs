@@ -49,11 +49,11 @@ internal static class FirestoreThroughput
         // Warm-up (JIT on both sides, the emulator's own JIT, connections): not reported.
         // The emulator's JVM keeps getting faster for its first thousands of commits: warm it with all three modes.
         Console.WriteLine("Warm-up (not reported):");
-        for (var i = 0; i < 2; i++)
+        foreach (var concurrency in new[] { 8, 8, 1, 8, 32 })
         {
-            await RunFloorAsync(emulator.Host, 500, 8).ConfigureAwait(false);
-            await RunStoreAsync(emulator.Host, FirestoreWriteMode.Immediate, 500, 8).ConfigureAwait(false);
-            await RunStoreAsync(emulator.Host, FirestoreWriteMode.GroupCommit, 500, 8).ConfigureAwait(false);
+            await RunFloorAsync(emulator.Host, 1000, concurrency).ConfigureAwait(false);
+            await RunStoreAsync(emulator.Host, FirestoreWriteMode.Immediate, 1000, concurrency).ConfigureAwait(false);
+            await RunStoreAsync(emulator.Host, FirestoreWriteMode.GroupCommit, 1000, concurrency).ConfigureAwait(false);
         }
 
         Console.WriteLine("Runs:");
