@@ -40,5 +40,24 @@ public sealed class FirestoreStoreOptions
     /// <value>The default value is 30 seconds; 1 second to 10 minutes.</value>
     public TimeSpan RequestTimeout { get; set; } = FirestoreDefaults.RequestTimeout;
 
+    /// <summary>Gets or sets how standalone operations are written: one commit each, or gathered per user into group commits.</summary>
+    /// <value>The default value is <see cref="FirestoreWriteMode.Immediate"/>.</value>
+    /// <remarks>Group commit applies to standalone operations only; session steps, sessions and reads always go straight to Firestore.</remarks>
+    public FirestoreWriteMode WriteMode { get; set; } = FirestoreWriteMode.Immediate;
+
+    /// <summary>Gets or sets, in <see cref="FirestoreWriteMode.GroupCommit"/> mode, how long a batch stays open for more records of its user before it is committed (unless it fills up first).</summary>
+    /// <value>The default value is 2 milliseconds; 0 (commit at once: batches then form only while a commit of the user is in flight) to 1 second.</value>
+    /// <remarks>A user writing alone (one record waiting, and a last batch of one record) is not made to wait.</remarks>
+    public TimeSpan MaxBatchDelay { get; set; } = FirestoreDefaults.MaxBatchDelay;
+
+    /// <summary>Gets or sets, in <see cref="FirestoreWriteMode.GroupCommit"/> mode, the most records one commit holds.</summary>
+    /// <value>The default value is 100; 1 to 500. A batch is also closed early to stay within Firestore's request size and its 500 field transforms per document.</value>
+    public int MaxBatchSize { get; set; } = FirestoreDefaults.MaxBatchSize;
+
+    /// <summary>Gets or sets, in <see cref="FirestoreWriteMode.GroupCommit"/> mode, how many commits of one user may be in flight at once.</summary>
+    /// <value>The default value is 1: the user's monthly document then sees one writer at a time from this instance; 1 to 16.</value>
+    /// <remarks>More than one lets a user's next batch start before the last one is acknowledged; it pays only when batches are kept small (<see cref="MaxBatchSize"/>).</remarks>
+    public int MaxCommitsInFlight { get; set; } = 1;
+
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

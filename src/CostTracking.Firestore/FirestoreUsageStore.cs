@@ -66,49 +66,49 @@ public sealed partial class FirestoreUsageStore : IUsageStore
             ? new GoogleAccessTokenSource(options.CredentialsFile)
             : EmulatorAccessTokenSource.Instance;
         _client = new FirestoreRestClient(httpClient, options, tokens, timeProvider ?? TimeProvider.System, _logger);
+        _groupCommit = options.WriteMode == FirestoreWriteMode.GroupCommit ? new GroupCommitter(this, _client, options, _logger) : null;
     }
 
     // ================================================================== standalone operations
 
     /// <inheritdoc />
-    public async ValueTask<RecordOutcome> RecordOperationAsync(UsageOperation operation, CancellationToken cancellationToken = default)
+    public ValueTask<RecordOutcome> RecordOperationAsync(UsageOperation operation, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(operation);
-        UsageIds.ThrowIfInvalid(operation.UserId, "operation.UserId");
-        UsageIds.ThrowIfInvalid(operation.OperationId, "operation.OperationId");
-        CheckUsageType(operation.UsageType, "operation.UsageType");
-        CheckName(operation.Feature, "operation.Feature");
-        CheckName(operation.Provider, "operation.Provider");
-        cancellationToken.ThrowIfCancellationRequested();
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<RecordOutcome>(cancellationToken);
+        }
 
+        try
+        {
+            ArgumentNullException.ThrowIfNull(operation);
+            UsageIds.ThrowIfInvalid(operation.UserId, "operation.UserId");
+            UsageIds.ThrowIfInvalid(operation.OperationId, "operation.OperationId");
+            CheckUsageType(operation.UsageType, "operation.UsageType");
+            CheckName(operation.Feature, "operation.Feature");
+            CheckName(operation.Provider, "operation.Provider");
+
+            // Group commit: the caller awaits the batch's own task, no state machine in between.
+            if (_groupCommit is not null)
+            {
+                return new ValueTask<RecordOutcome>(_groupCommit.RecordAsync(operation, cancellationToken));
+            }
+        }
+        catch (Exception ex)
+        {
+            return ValueTask.FromException<RecordOutcome>(ex);
+        }
+
+        return RecordImmediateAsync(operation, cancellationToken);
+    }
+
+    /// <summary>One commit for one operation: its document (created only if absent) and its monthly increment.</summary>
+    private async ValueTask<RecordOutcome> RecordImmediateAsync(UsageOperation operation, CancellationToken cancellationToken)
+    {
         var nanos = NanoUsd.FromDollars(operation.Cost);
         var path = L.OperationPath(operation.UsageType, operation.UserId, operation.OperationId);
         var token = NewWriteToken();
-        var body = FirestoreRestClient.BuildBody(this, (w, store) =>
-        {
-            w.WriteStartObject();
-            w.WriteStartArray("writes");
-
-            // 1. The operation, created only if absent: the exactly-once guard.
-            w.WriteStartObject();
-            w.WriteStartObject("update");
-            w.WriteString("name", store._client.FullName(path));
-            w.WriteStartObject("fields");
-            FirestoreValues.WriteString(w, L.Op.OperationId, operation.OperationId);
-            FirestoreValues.WriteString(w, L.Op.UserId, operation.UserId);
-            WriteOperationFields(w, operation.UsageType, operation.Feature, operation.Provider, operation.Cost, nanos, operation.IsBillableRun, operation.Timestamp, operation.Metadata);
-            FirestoreValues.WriteString(w, L.Op.WriteToken, token);
-            w.WriteEndObject();
-            w.WriteEndObject();
-            WriteExists(w, false);
-            w.WriteEndObject();
-
-            // 2. The monthly summary, incremented in the same commit.
-            store.WriteMonthlyIncrement(w, operation.UsageType, operation.UserId, operation.Timestamp, operation.Feature, operation.Provider, operation.Cost, nanos, operation.IsBillableRun, inSession: false);
-
-            w.WriteEndArray();
-            w.WriteEndObject();
-        });
+        var body = OperationCommitBody(operation, nanos, token);
 
         var result = await _client.CommitAsync(body, path, cancellationToken).ConfigureAwait(false);
         if (result.IsSuccess)
@@ -578,6 +578,35 @@ public sealed partial class FirestoreUsageStore : IUsageStore
             w.WriteEndObject();
         });
 
+    /// <summary>The commit of one standalone operation: its document, created only if absent, and its monthly increment.</summary>
+    internal byte[] OperationCommitBody(UsageOperation operation, long nanos, string token) =>
+        FirestoreRestClient.BuildBody((Store: this, Operation: operation, Nanos: nanos, Token: token), static (w, s) =>
+        {
+            w.WriteStartObject();
+            w.WriteStartArray("writes");
+            s.Store.WriteOperationDocument(w, s.Operation, s.Nanos, s.Token);
+            s.Store.WriteMonthlyIncrement(w, s.Operation.UsageType, s.Operation.UserId, s.Operation.Timestamp, s.Operation.Feature, s.Operation.Provider, s.Operation.Cost, s.Nanos, s.Operation.IsBillableRun, inSession: false);
+            w.WriteEndArray();
+            w.WriteEndObject();
+        });
+
+    /// <summary>One write: the operation document, created only if absent (the exactly-once guard).</summary>
+    internal void WriteOperationDocument(Utf8JsonWriter w, UsageOperation operation, long nanos, string token)
+    {
+        w.WriteStartObject();
+        w.WriteStartObject("update");
+        w.WriteString("name", _client.FullName(L.OperationPath(operation.UsageType, operation.UserId, operation.OperationId)));
+        w.WriteStartObject("fields");
+        FirestoreValues.WriteString(w, L.Op.OperationId, operation.OperationId);
+        FirestoreValues.WriteString(w, L.Op.UserId, operation.UserId);
+        WriteOperationFields(w, operation.UsageType, operation.Feature, operation.Provider, operation.Cost, nanos, operation.IsBillableRun, operation.Timestamp, operation.Metadata);
+        FirestoreValues.WriteString(w, L.Op.WriteToken, token);
+        w.WriteEndObject();
+        w.WriteEndObject();
+        WriteExists(w, false);
+        w.WriteEndObject();
+    }
+
     private static void WriteNewSessionFields(Utf8JsonWriter w, string userId, string sessionId, string feature, DateTimeOffset createdAt, bool stepsInline)
     {
         FirestoreValues.WriteString(w, L.Session.UserId, userId);
@@ -614,7 +643,7 @@ public sealed partial class FirestoreUsageStore : IUsageStore
         FirestoreValues.WriteString(w, L.Summary.Month, month.ToString());
         w.WriteEndObject();
         w.WriteEndObject();
-        FirestoreRestClient.WriteMask(w, "updateMask", [L.Summary.UserId, L.Summary.UsageType, L.Summary.Month]);
+        FirestoreRestClient.WriteMask(w, "updateMask", SummaryMask);
         w.WriteStartArray("updateTransforms");
         var dollars = (double)cost;
         WriteIncrement(w, L.Summary.TotalCostNanos, nanos);
@@ -628,12 +657,12 @@ public sealed partial class FirestoreUsageStore : IUsageStore
             WriteIncrement(w, L.Summary.SessionOperationCount, 1L);
         }
 
-        var day = timestamp.UtcDateTime.Day.ToString("00", CultureInfo.InvariantCulture);
-        foreach (var (map, key) in new[] { (L.Summary.FeatureBreakdown, feature), (L.Summary.ProviderBreakdown, provider), (L.Summary.DayBreakdown, day) })
+        foreach (var key in (ReadOnlySpan<string>)[BreakdownPaths.FeatureKey(feature), BreakdownPaths.ProviderKey(provider), BreakdownPaths.DayKey(timestamp)])
         {
-            WriteIncrement(w, FieldPath.Join(map, key, L.Summary.CostNanos), nanos);
-            WriteIncrement(w, FieldPath.Join(map, key, L.Summary.Cost), dollars);
-            WriteIncrement(w, FieldPath.Join(map, key, L.Summary.Count), 1L);
+            var paths = BreakdownPaths.Of(key);
+            WriteIncrement(w, paths.CostNanos, nanos);
+            WriteIncrement(w, paths.Cost, dollars);
+            WriteIncrement(w, paths.Count, 1L);
         }
 
         WriteServerTime(w, L.Summary.LastUpdated);
@@ -973,13 +1002,15 @@ public sealed partial class FirestoreUsageStore : IUsageStore
         return pageSize;
     }
 
-    private static string NewWriteToken() => Guid.NewGuid().ToString("N");
+    private static string NewWriteToken() => WriteTokens.New();
 
     private static Func<HttpClient> Fixed(HttpClient httpClient)
     {
         ArgumentNullException.ThrowIfNull(httpClient);
         return () => httpClient;
     }
+
+    private static readonly string[] SummaryMask = [L.Summary.UserId, L.Summary.UsageType, L.Summary.Month];
 
     private static readonly IReadOnlyDictionary<string, object?> EmptyMap = System.Collections.ObjectModel.ReadOnlyDictionary<string, object?>.Empty;
 

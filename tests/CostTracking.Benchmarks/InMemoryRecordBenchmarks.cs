@@ -6,10 +6,17 @@ using Microsoft.Extensions.DependencyInjection;
 namespace CostTracking.Benchmarks;
 
 /// <summary>The hot path of an app on the embedded store: one record through ICostTracker into InMemoryUsageStore.</summary>
+/// <remarks>
+/// Each iteration starts from a fresh container and records <see cref="RecordsPerIteration"/> records for one heavy user,
+/// so the numbers include the store's growth (its id set and operation log) at a realistic size instead of a store that
+/// has swallowed tens of millions of records over the whole run.
+/// </remarks>
 [MemoryDiagnoser]
 public class InMemoryRecordBenchmarks
 {
-    private ServiceProvider _provider = null!;
+    private const int RecordsPerIteration = 100_000;
+
+    private ServiceProvider? _provider;
     private ICostTracker _tracker = null!;
     private UsageRecord _standalone = null!;
     private UsageRecord _step = null!;
@@ -17,8 +24,6 @@ public class InMemoryRecordBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _provider = new ServiceCollection().AddCostTracking().Services.BuildServiceProvider();
-        _tracker = _provider.GetRequiredService<ICostTracker>();
         _standalone = new UsageRecord
         {
             UserId = "user-heavy",
@@ -38,14 +43,42 @@ public class InMemoryRecordBenchmarks
         };
     }
 
+    [IterationSetup]
+    public void FreshStore()
+    {
+        _provider?.Dispose();
+        _provider = new ServiceCollection().AddCostTracking().Services.BuildServiceProvider();
+        _tracker = _provider.GetRequiredService<ICostTracker>();
+    }
+
     [GlobalCleanup]
-    public void Cleanup() => _provider.Dispose();
+    public void Cleanup() => _provider?.Dispose();
 
     /// <summary>A standalone operation with a generated id: stored once and added to the monthly summary.</summary>
-    [Benchmark(Baseline = true)]
-    public RecordUsageResult StandaloneRecord() => _tracker.RecordUsageAsync(_standalone).GetAwaiter().GetResult();
+    [Benchmark(Baseline = true, OperationsPerInvoke = RecordsPerIteration)]
+    [InvocationCount(1)]
+    public RecordUsageResult StandaloneRecord()
+    {
+        RecordUsageResult last = default;
+        for (var i = 0; i < RecordsPerIteration; i++)
+        {
+            last = _tracker.RecordUsageAsync(_standalone).GetAwaiter().GetResult();
+        }
+
+        return last;
+    }
 
     /// <summary>A session step with a generated id: appended to the session and added to the monthly summary.</summary>
-    [Benchmark]
-    public RecordUsageResult SessionStep() => _tracker.RecordUsageAsync(_step).GetAwaiter().GetResult();
+    [Benchmark(OperationsPerInvoke = RecordsPerIteration)]
+    [InvocationCount(1)]
+    public RecordUsageResult SessionStep()
+    {
+        RecordUsageResult last = default;
+        for (var i = 0; i < RecordsPerIteration; i++)
+        {
+            last = _tracker.RecordUsageAsync(_step).GetAwaiter().GetResult();
+        }
+
+        return last;
+    }
 }

@@ -21,7 +21,11 @@ public sealed class FirestoreUsageStoreContractTests : UsageStoreContractTests
     }
 
     [OneTimeTearDown]
-    public void DisposeClients() => _clients.ForEach(c => c.Dispose());
+    public void DisposeClients()
+    {
+        _store?.Dispose();
+        _clients.ForEach(c => c.Dispose());
+    }
 
     protected override Task<IUsageStore> CreateStoreAsync() => Task.FromResult<IUsageStore>(_store!);
 }

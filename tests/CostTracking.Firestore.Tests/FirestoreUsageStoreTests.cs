@@ -13,6 +13,9 @@ public sealed partial class FirestoreUsageStoreTests : EmulatorFixture
     [OneTimeSetUp]
     public void CreateStore() => _store = NewStore();
 
+    [OneTimeTearDown]
+    public void DisposeStore() => _store?.Dispose();
+
     [SetUp]
     public void NewUser() => _user = NewId("user");
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using CostTracking.Storage;
 
@@ -9,9 +10,21 @@ internal static class RecordValidator
     // Throws on a lone surrogate: such text has no UTF-8 form, and a database would store U+FFFD instead, merging two names.
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
+    // Printable ASCII: no control character, no surrogate; the names nearly everyone uses, checked in one vectorized pass.
+    private static readonly SearchValues<char> PrintableAscii = SearchValues.Create(
+        " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~");
+
     public static void ValidateName(string? value, string paramName)
     {
         ArgumentNullException.ThrowIfNull(value, paramName);
+        if (value.Length is > 0 and <= CostTrackingDefaults.MaxNameLength
+            && !value.AsSpan().ContainsAnyExcept(PrintableAscii)
+            && value.AsSpan().ContainsAnyExcept(' ')
+            && !(value.Length >= 4 && value.StartsWith("__", StringComparison.Ordinal) && value.EndsWith("__", StringComparison.Ordinal)))
+        {
+            return;
+        }
+
         if (string.IsNullOrWhiteSpace(value))
         {
             throw new ArgumentException("A feature or provider name must not be empty or white space.", paramName);
@@ -58,7 +71,8 @@ internal static class RecordValidator
             throw new ArgumentOutOfRangeException(paramName, cost, $"A cost of {cost} USD is over the limit of {maxCost} USD per record ({nameof(CostTrackingOptions)}.{nameof(CostTrackingOptions.MaxCostPerRecord)}).");
         }
 
-        return NanoUsd.Round(cost);
+        // Nine decimals or fewer is already a whole number of nano-dollars.
+        return cost.Scale <= 9 ? cost : NanoUsd.Round(cost);
     }
 
     public static SessionStatus ValidateFinalStatus(SessionStatus status, string paramName) =>

@@ -39,6 +39,8 @@ public sealed record ModelPrice(
         var perMillion = ((inputTokens - cachedInputTokens) * InputPerMillion)
             + (cachedInputTokens * (CachedInputPerMillion ?? InputPerMillion))
             + (outputTokens * OutputPerMillion);
-        return Storage.NanoUsd.Round(perMillion / 1_000_000m);
+        // Multiplying by 10^-6 is exact (it only moves the decimal point) and much cheaper than dividing by a million.
+        var dollars = perMillion * 0.000001m;
+        return dollars.Scale <= 9 ? dollars : Storage.NanoUsd.Round(dollars);
     }
 }

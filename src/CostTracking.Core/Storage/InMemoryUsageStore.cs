@@ -311,7 +311,7 @@ public sealed partial class InMemoryUsageStore : IUsageStore, IUsageMaintenanceS
     {
         public HashSet<string> Ids { get; } = new(StringComparer.Ordinal);
 
-        public List<StoredOperation> Ordered { get; } = [];
+        public SegmentedList<StoredOperation> Ordered { get; } = new();
 
         public bool Sorted { get; set; } = true;
     }
@@ -452,7 +452,7 @@ public sealed partial class InMemoryUsageStore : IUsageStore, IUsageMaintenanceS
         };
     }
 
-    private sealed class ReverseList<T>(List<T> inner) : IReadOnlyList<T>
+    private sealed class ReverseList<T>(IReadOnlyList<T> inner) : IReadOnlyList<T>
     {
         public int Count => inner.Count;
 

@@ -10,8 +10,30 @@ public static class NanoUsd
     /// <param name="dollars">An amount in US dollars.</param>
     /// <returns>The amount in nano-dollars.</returns>
     /// <exception cref="OverflowException">The amount does not fit in nano-dollars.</exception>
-    public static long FromDollars(decimal dollars) =>
-        decimal.ToInt64(decimal.Round(dollars * PerDollar, 0, MidpointRounding.AwayFromZero));
+    public static long FromDollars(decimal dollars)
+    {
+        // Fast path: at most nine decimals and a small mantissa is an exact integer multiplication, no decimal arithmetic.
+        var scale = dollars.Scale;
+        if (scale <= 9)
+        {
+            Span<int> bits = stackalloc int[4];
+            decimal.GetBits(dollars, bits);
+            var factor = Pow10[9 - scale];
+            if (bits[2] == 0 && (uint)bits[1] < 0x8000_0000u)
+            {
+                var mantissa = ((long)bits[1] << 32) | (uint)bits[0];
+                if (mantissa <= long.MaxValue / factor)
+                {
+                    var nanos = mantissa * factor;
+                    return bits[3] < 0 ? -nanos : nanos;
+                }
+            }
+        }
+
+        return decimal.ToInt64(decimal.Round(dollars * PerDollar, 0, MidpointRounding.AwayFromZero));
+    }
+
+    private static ReadOnlySpan<long> Pow10 => [1L, 10L, 100L, 1_000L, 10_000L, 100_000L, 1_000_000L, 10_000_000L, 100_000_000L, 1_000_000_000L];
 
     /// <summary>Converts nano-dollars to dollars exactly.</summary>
     /// <param name="nanos">An amount in nano-dollars.</param>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Text;
 
@@ -33,7 +34,24 @@ public static class UsageIds
     /// <returns><see langword="true"/> when <paramref name="id"/> is valid.</returns>
     public static bool IsValid(string? id) => id is not null && GetProblem(id) is null;
 
+    // Printable ASCII but '/': the ids nearly everyone uses, checked in one vectorized pass.
+    private static readonly SearchValues<char> PlainIdChars = SearchValues.Create(
+        " !\"#$%&'()*+,-.0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~");
+
     internal static string? GetProblem(string id)
+    {
+        // Fast path: printable ASCII without '/' holds no control character or surrogate, and is one UTF-8 byte per char.
+        if (id.Length is > 0 and <= MaxBytes && !id.AsSpan().ContainsAnyExcept(PlainIdChars) && id.AsSpan().ContainsAnyExcept(' '))
+        {
+            return id is "." or ".." || IsReserved(id) ? SlowProblem(id) : null;
+        }
+
+        return SlowProblem(id);
+    }
+
+    private static bool IsReserved(string id) => id.Length >= 4 && id.StartsWith("__", StringComparison.Ordinal) && id.EndsWith("__", StringComparison.Ordinal);
+
+    private static string? SlowProblem(string id)
     {
         if (string.IsNullOrWhiteSpace(id))
         {
@@ -45,7 +63,7 @@ public static class UsageIds
             return "An id must not be '.' or '..'";
         }
 
-        if (id.Length >= 4 && id.StartsWith("__", StringComparison.Ordinal) && id.EndsWith("__", StringComparison.Ordinal))
+        if (IsReserved(id))
         {
             return "An id must not start and end with '__' (reserved)";
         }

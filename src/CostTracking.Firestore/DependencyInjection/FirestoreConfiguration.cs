@@ -23,6 +23,27 @@ internal static class FirestoreConfiguration
         options.InitialRetryDelay = Duration(section, nameof(FirestoreStoreOptions.InitialRetryDelay)) ?? options.InitialRetryDelay;
         options.MaxRetryDelay = Duration(section, nameof(FirestoreStoreOptions.MaxRetryDelay)) ?? options.MaxRetryDelay;
         options.RequestTimeout = Duration(section, nameof(FirestoreStoreOptions.RequestTimeout)) ?? options.RequestTimeout;
+        if (section[nameof(FirestoreStoreOptions.WriteMode)] is { } mode)
+        {
+            options.WriteMode = !int.TryParse(mode, NumberStyles.Integer, CultureInfo.InvariantCulture, out _) && Enum.TryParse<FirestoreWriteMode>(mode, ignoreCase: true, out var m) && Enum.IsDefined(m)
+                ? m
+                : throw Invalid(section, nameof(FirestoreStoreOptions.WriteMode), mode, "Immediate or GroupCommit");
+        }
+
+        options.MaxBatchDelay = Duration(section, nameof(FirestoreStoreOptions.MaxBatchDelay)) ?? options.MaxBatchDelay;
+        if (section[nameof(FirestoreStoreOptions.MaxBatchSize)] is { } size)
+        {
+            options.MaxBatchSize = int.TryParse(size, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n)
+                ? n
+                : throw Invalid(section, nameof(FirestoreStoreOptions.MaxBatchSize), size, "a whole number");
+        }
+
+        if (section[nameof(FirestoreStoreOptions.MaxCommitsInFlight)] is { } inFlight)
+        {
+            options.MaxCommitsInFlight = int.TryParse(inFlight, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n)
+                ? n
+                : throw Invalid(section, nameof(FirestoreStoreOptions.MaxCommitsInFlight), inFlight, "a whole number");
+        }
     }
 
     private static TimeSpan? Duration(IConfiguration section, string key) =>

@@ -25,7 +25,7 @@ public static class FirestoreCostTrackingBuilderExtensions
 
     /// <summary>Replaces the in-memory store with <see cref="FirestoreUsageStore"/>, its options bound from a configuration section, usually <c>configuration.GetSection("CostTracking:Firestore")</c>.</summary>
     /// <param name="builder">The builder returned by <c>AddCostTracking</c>.</param>
-    /// <param name="configuration">The section holding <c>ProjectId</c>, <c>DatabaseId</c>, <c>EmulatorHost</c>, <c>CredentialsFile</c>, <c>MaxRetryAttempts</c>, <c>InitialRetryDelay</c>, <c>MaxRetryDelay</c> and <c>RequestTimeout</c>.</param>
+    /// <param name="configuration">The section holding <c>ProjectId</c>, <c>DatabaseId</c>, <c>EmulatorHost</c>, <c>CredentialsFile</c>, <c>MaxRetryAttempts</c>, <c>InitialRetryDelay</c>, <c>MaxRetryDelay</c>, <c>RequestTimeout</c>, <c>WriteMode</c>, <c>MaxBatchDelay</c>, <c>MaxBatchSize</c> and <c>MaxCommitsInFlight</c>.</param>
     /// <returns>The builder.</returns>
     /// <remarks>The options are validated when the host starts; an invalid option fails the start with a message that names it.</remarks>
     public static ICostTrackingBuilder UseFirestore(this ICostTrackingBuilder builder, IConfiguration configuration)

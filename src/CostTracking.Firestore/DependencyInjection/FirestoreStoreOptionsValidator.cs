@@ -66,6 +66,26 @@ internal sealed class FirestoreStoreOptionsValidator : IValidateOptions<Firestor
             problems.Add($"{prefix}{nameof(FirestoreStoreOptions.RequestTimeout)} must be {FirestoreDefaults.MinRequestTimeout} to {FirestoreDefaults.MaxRequestTimeout} (value: {options.RequestTimeout}).");
         }
 
+        if (!Enum.IsDefined(options.WriteMode))
+        {
+            problems.Add($"{prefix}{nameof(FirestoreStoreOptions.WriteMode)} must be {nameof(FirestoreWriteMode.Immediate)} or {nameof(FirestoreWriteMode.GroupCommit)} (value: {options.WriteMode}).");
+        }
+
+        if (options.MaxBatchDelay < TimeSpan.Zero || options.MaxBatchDelay > FirestoreDefaults.MaxBatchDelayCeiling)
+        {
+            problems.Add($"{prefix}{nameof(FirestoreStoreOptions.MaxBatchDelay)} must be 0 to {FirestoreDefaults.MaxBatchDelayCeiling} (value: {options.MaxBatchDelay}).");
+        }
+
+        if (options.MaxBatchSize < 1 || options.MaxBatchSize > FirestoreDefaults.MaxBatchSizeCeiling)
+        {
+            problems.Add($"{prefix}{nameof(FirestoreStoreOptions.MaxBatchSize)} must be 1 to {FirestoreDefaults.MaxBatchSizeCeiling} (value: {options.MaxBatchSize}).");
+        }
+
+        if (options.MaxCommitsInFlight < 1 || options.MaxCommitsInFlight > FirestoreDefaults.MaxCommitsInFlightCeiling)
+        {
+            problems.Add($"{prefix}{nameof(FirestoreStoreOptions.MaxCommitsInFlight)} must be 1 to {FirestoreDefaults.MaxCommitsInFlightCeiling} (value: {options.MaxCommitsInFlight}).");
+        }
+
         return problems;
     }
 

@@ -5,6 +5,8 @@ namespace CostTracking.Firestore.Internal;
 /// <summary>Helpers that write the pieces of a <c>documents:commit</c> request: preconditions, masks and field transforms.</summary>
 internal static class CommitWriter
 {
+    private static readonly JsonEncodedText FieldPath = JsonEncodedText.Encode("fieldPath");
+
     public static void WriteExists(Utf8JsonWriter w, bool exists)
     {
         w.WriteStartObject("currentDocument");
@@ -15,7 +17,7 @@ internal static class CommitWriter
     public static void WriteIncrement(Utf8JsonWriter w, string fieldPath, long by)
     {
         w.WriteStartObject();
-        w.WriteString("fieldPath", fieldPath);
+        w.WriteString(FieldPath, fieldPath);
         FirestoreValues.WriteInteger(w, "increment", by);
         w.WriteEndObject();
     }
@@ -23,7 +25,7 @@ internal static class CommitWriter
     public static void WriteIncrement(Utf8JsonWriter w, string fieldPath, double by)
     {
         w.WriteStartObject();
-        w.WriteString("fieldPath", fieldPath);
+        w.WriteString(FieldPath, fieldPath);
         FirestoreValues.WriteDouble(w, "increment", by);
         w.WriteEndObject();
     }
@@ -31,7 +33,7 @@ internal static class CommitWriter
     public static void WriteMaximum(Utf8JsonWriter w, string fieldPath, long value)
     {
         w.WriteStartObject();
-        w.WriteString("fieldPath", fieldPath);
+        w.WriteString(FieldPath, fieldPath);
         FirestoreValues.WriteInteger(w, "maximum", value);
         w.WriteEndObject();
     }
@@ -39,7 +41,7 @@ internal static class CommitWriter
     public static void WriteServerTime(Utf8JsonWriter w, string fieldPath)
     {
         w.WriteStartObject();
-        w.WriteString("fieldPath", fieldPath);
+        w.WriteString(FieldPath, fieldPath);
         w.WriteString("setToServerValue", "REQUEST_TIME");
         w.WriteEndObject();
     }
@@ -48,7 +50,7 @@ internal static class CommitWriter
     public static void WriteAppend(Utf8JsonWriter w, string fieldPath, ReadOnlySpan<byte> rawValue)
     {
         w.WriteStartObject();
-        w.WriteString("fieldPath", fieldPath);
+        w.WriteString(FieldPath, fieldPath);
         w.WriteStartObject("appendMissingElements");
         w.WriteStartArray("values");
         w.WriteRawValue(rawValue, skipInputValidation: true);

@@ -31,6 +31,33 @@ internal static class FirestoreDefaults
     /// <summary>How many full sessions one store remembers, so that it stops copying their steps inline without a read.</summary>
     public const int FullSessionCacheSize = 10_000;
 
+    /// <summary>Group commit: how long a batch waits for more records of its user.</summary>
+    public static readonly TimeSpan MaxBatchDelay = TimeSpan.FromMilliseconds(2);
+
+    /// <summary>Group commit: the ceiling of <see cref="FirestoreStoreOptions.MaxBatchDelay"/>.</summary>
+    public static readonly TimeSpan MaxBatchDelayCeiling = TimeSpan.FromSeconds(1);
+
+    /// <summary>Group commit: the most records per commit by default.</summary>
+    public const int MaxBatchSize = 100;
+
+    /// <summary>Group commit: the ceiling of <see cref="FirestoreStoreOptions.MaxBatchSize"/>.</summary>
+    public const int MaxBatchSizeCeiling = 500;
+
+    /// <summary>Group commit: the ceiling of <see cref="FirestoreStoreOptions.MaxCommitsInFlight"/>.</summary>
+    public const int MaxCommitsInFlightCeiling = 16;
+
+    /// <summary>Firestore applies at most this many field transforms to one document in one commit.</summary>
+    public const int MaxTransformsPerDocument = 500;
+
+    /// <summary>The request JSON a group commit may send to production (its cap is 10 MiB), with room for the monthly writes.</summary>
+    public const int MaxCommitBytes = 9 * 1024 * 1024;
+
+    /// <summary>The same for the emulator, which refuses requests over 4 MiB (its gRPC message limit; the JSON is larger than that message).</summary>
+    public const int MaxEmulatorCommitBytes = 3584 * 1024;
+
+    /// <summary>How many times a group commit is re-sent without the operations that turned out to exist before it gives up.</summary>
+    public const int MaxGroupCommitRounds = 16;
+
     /// <summary>How many times one call may switch between the commit shapes of a step (existing session, new session) before giving up.</summary>
     public const int MaxStepCommitShapes = 8;
 }

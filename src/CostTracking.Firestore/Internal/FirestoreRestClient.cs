@@ -26,6 +26,7 @@ internal sealed partial class FirestoreRestClient
     private readonly TimeSpan _maxRetryDelay;
     private readonly TimeSpan _requestTimeout;
     private readonly string _documentsUrl;
+    private HttpClient? _lastClient;
 
     public FirestoreRestClient(Func<HttpClient> httpClient, FirestoreStoreOptions options, IAccessTokenSource tokens, TimeProvider time, ILogger logger)
     {
@@ -52,16 +53,40 @@ internal sealed partial class FirestoreRestClient
     /// <summary>Turns a path relative to the documents root into a full document name.</summary>
     public string FullName(string relativePath) => DocumentsRoot + "/" + relativePath;
 
-    /// <summary>Builds a request body with a fresh writer; the state avoids a closure per call.</summary>
+    /// <summary>Builds a request body; the state avoids a closure per call.</summary>
+    /// <remarks>The buffer and writer are reused per thread (a nested call gets fresh ones), so a body costs one allocation: its own bytes.</remarks>
     public static byte[] BuildBody<TState>(TState state, Action<Utf8JsonWriter, TState> write)
     {
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        var builder = t_builder ?? new BodyBuilder();
+        t_builder = null;
+        builder.Buffer.ResetWrittenCount();
+        builder.Writer.Reset(builder.Buffer);
+        write(builder.Writer, state);
+        builder.Writer.Flush();
+        var body = builder.Buffer.WrittenSpan.ToArray();
+        if (builder.Buffer.Capacity <= MaxPooledBufferBytes)
         {
-            write(writer, state);
+            t_builder = builder;
         }
 
-        return buffer.WrittenSpan.ToArray();
+        return body;
+    }
+
+    private const int MaxPooledBufferBytes = 256 * 1024;
+
+    [ThreadStatic]
+    private static BodyBuilder? t_builder;
+
+    private sealed class BodyBuilder
+    {
+        public BodyBuilder()
+        {
+            Writer = new Utf8JsonWriter(Buffer, WriterOptions);
+        }
+
+        public ArrayBufferWriter<byte> Buffer { get; } = new(4096);
+
+        public Utf8JsonWriter Writer { get; }
     }
 
     /// <summary>Sends <c>documents:commit</c>; the body holds the writes.</summary>
@@ -184,7 +209,7 @@ internal sealed partial class FirestoreRestClient
                     request.Content.Headers.ContentType = JsonContentType;
                     var token = await _tokens.GetAccessTokenAsync(linked.Token).ConfigureAwait(false);
                     request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-                    using var response = await _httpClient().SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
+                    using var response = await Client().SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
                     var bytes = await response.Content.ReadAsByteArrayAsync(linked.Token).ConfigureAwait(false);
                     httpStatus = (int)response.StatusCode;
                     var error = response.IsSuccessStatusCode ? FindStreamedError(bytes) : ParseError(bytes, httpStatus.Value);
@@ -231,6 +256,22 @@ internal sealed partial class FirestoreRestClient
             var delay = RetryDelay(attempt);
             Log.Retrying(_logger, operation, documentPath, status, attempt, (long)delay.TotalMilliseconds, failure);
             await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Takes a client now, so that requests sent while the container is being disposed (a group commit's final flush) still have one.</summary>
+    public void KeepClient() => _lastClient = _httpClient();
+
+    /// <summary>The client for one request; once the container that hands them out is disposed, the last one it handed out.</summary>
+    private HttpClient Client()
+    {
+        try
+        {
+            return _lastClient = _httpClient();
+        }
+        catch (ObjectDisposedException) when (_lastClient is { } last)
+        {
+            return last;
         }
     }
 

@@ -15,6 +15,13 @@ internal static class FirestoreValues
 {
     private const long UnixEpochTicks = 621_355_968_000_000_000L;
 
+    // The property names every Value repeats, encoded once instead of transcoded per write.
+    private static readonly JsonEncodedText StringValue = JsonEncodedText.Encode("stringValue");
+    private static readonly JsonEncodedText IntegerValue = JsonEncodedText.Encode("integerValue");
+    private static readonly JsonEncodedText DoubleValue = JsonEncodedText.Encode("doubleValue");
+    private static readonly JsonEncodedText BooleanValue = JsonEncodedText.Encode("booleanValue");
+    private static readonly JsonEncodedText TimestampValue = JsonEncodedText.Encode("timestampValue");
+
     // ------------------------------------------------------------------ writing
 
     /// <summary>Writes a property holding a <c>Value</c> for any supported .NET value.</summary>
@@ -34,10 +41,10 @@ internal static class FirestoreValues
                 writer.WriteNull("nullValue");
                 break;
             case string s:
-                writer.WriteString("stringValue", s);
+                writer.WriteString(StringValue, s);
                 break;
             case bool b:
-                writer.WriteBoolean("booleanValue", b);
+                writer.WriteBoolean(BooleanValue, b);
                 break;
             case long l:
                 WriteInteger(writer, l);
@@ -120,7 +127,7 @@ internal static class FirestoreValues
     public static void WriteString(Utf8JsonWriter writer, string propertyName, string value)
     {
         writer.WriteStartObject(propertyName);
-        writer.WriteString("stringValue", value);
+        writer.WriteString(StringValue, value);
         writer.WriteEndObject();
     }
 
@@ -128,15 +135,18 @@ internal static class FirestoreValues
     public static void WriteTimestamp(Utf8JsonWriter writer, string propertyName, DateTimeOffset value)
     {
         writer.WriteStartObject(propertyName);
-        writer.WriteString("timestampValue", FormatTimestamp(value));
+        Span<char> text = stackalloc char[40];
+        writer.WriteString(TimestampValue, value.UtcDateTime.TryFormat(text, out var written, TimestampFormat, CultureInfo.InvariantCulture) ? text[..written] : FormatTimestamp(value));
         writer.WriteEndObject();
     }
+
+    private const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'";
 
     /// <summary>Writes a property holding a <c>booleanValue</c>.</summary>
     public static void WriteBoolean(Utf8JsonWriter writer, string propertyName, bool value)
     {
         writer.WriteStartObject(propertyName);
-        writer.WriteBoolean("booleanValue", value);
+        writer.WriteBoolean(BooleanValue, value);
         writer.WriteEndObject();
     }
 
@@ -144,7 +154,7 @@ internal static class FirestoreValues
     {
         Span<byte> digits = stackalloc byte[20];
         Utf8Formatter.TryFormat(value, digits, out var written);
-        writer.WriteString("integerValue", digits[..written]);
+        writer.WriteString(IntegerValue, digits[..written]);
     }
 
     private static void WriteDouble(Utf8JsonWriter writer, double value)
@@ -163,7 +173,7 @@ internal static class FirestoreValues
         }
         else
         {
-            writer.WriteNumber("doubleValue", value);
+            writer.WriteNumber(DoubleValue, value);
         }
     }
 
