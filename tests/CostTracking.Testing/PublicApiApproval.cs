@@ -22,7 +22,7 @@ public static class PublicApiApproval
                 ExcludeAttributes = ["System.Runtime.CompilerServices.AsyncIteratorStateMachineAttribute", "System.Runtime.CompilerServices.AsyncStateMachineAttribute"],
             })
             .ReplaceLineEndings("\n");
-        var folder = Path.GetDirectoryName(callerFile)!;
+        var folder = Path.GetDirectoryName(SourcePath(callerFile))!;
         var name = assembly.GetName().Name;
         var approvedPath = Path.Combine(folder, $"{name}.approved.txt");
         var receivedPath = Path.Combine(folder, $"{name}.received.txt");
@@ -36,5 +36,26 @@ public static class PublicApiApproval
 
         File.WriteAllText(receivedPath, api);
         Assert.Fail($"The public API of {name} changed. If the change is intended, approve it: copy {receivedPath} over {approvedPath}.");
+    }
+
+    // A CI build (ContinuousIntegrationBuild) maps source paths to "/_/...": find the repository root above the test
+    // binaries instead and resolve the mapped path against it.
+    private static string SourcePath(string callerFile)
+    {
+        const string MappedRoot = "/_/";
+        if (File.Exists(callerFile) || !callerFile.StartsWith(MappedRoot, StringComparison.Ordinal))
+        {
+            return callerFile;
+        }
+
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "CostTracking.Core.sln")))
+            {
+                return Path.Combine(dir.FullName, callerFile[MappedRoot.Length..]);
+            }
+        }
+
+        throw new InvalidOperationException($"Cannot find the source file {callerFile}: no CostTracking.Core.sln above {AppContext.BaseDirectory}.");
     }
 }
