@@ -38,8 +38,8 @@ public static class PublicApiApproval
         Assert.Fail($"The public API of {name} changed. If the change is intended, approve it: copy {receivedPath} over {approvedPath}.");
     }
 
-    // A CI build (ContinuousIntegrationBuild) maps source paths to "/_/...": find the repository root above the test
-    // binaries instead and resolve the mapped path against it.
+    // A CI build (ContinuousIntegrationBuild) maps source paths to "/_/...": resolve the mapped path against the
+    // repository root instead.
     private static string SourcePath(string callerFile)
     {
         const string MappedRoot = "/_/";
@@ -48,14 +48,6 @@ public static class PublicApiApproval
             return callerFile;
         }
 
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "CostTracking.Core.sln")))
-            {
-                return Path.Combine(dir.FullName, callerFile[MappedRoot.Length..]);
-            }
-        }
-
-        throw new InvalidOperationException($"Cannot find the source file {callerFile}: no CostTracking.Core.sln above {AppContext.BaseDirectory}.");
+        return Path.Combine(Repository.Root, callerFile[MappedRoot.Length..]);
     }
 }
