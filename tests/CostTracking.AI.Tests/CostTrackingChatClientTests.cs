@@ -143,6 +143,28 @@ public sealed class CostTrackingChatClientTests
     }
 
     [Test]
+    public async Task GetStreamingResponseAsync_ConsumerStopsBeforeUsage_RecordsNothingButWarnsAndCountsIt()
+    {
+        _inner.Usage.Add(new UsageDetails { InputTokenCount = 1_000, OutputTokenCount = 500 });
+        var client = Build();
+        using var untracked = new MetricCollector<long>(null, CostTrackingTelemetry.MeterName, "costtracking.ai.untracked_calls");
+
+        using (Tracker.BeginScope(UserId))
+        {
+            await foreach (var update in client.GetStreamingResponseAsync("Hi"))
+            {
+                break;
+            }
+        }
+
+        await ShouldHaveNoOperations();
+        Logs.LatestRecord.Level.Should().Be(LogLevel.Warning);
+        Logs.LatestRecord.Message.Should().Contain("ended before it reported token usage").And.Contain(UserId);
+        untracked.GetMeasurementSnapshot().Should().ContainSingle()
+            .Which.Tags.Should().Contain("costtracking.reason", "incomplete_stream");
+    }
+
+    [Test]
     public async Task GetResponseAsync_ResponseWithoutModelId_PricesByChatOptionsModelId()
     {
         _inner.ModelId = null;

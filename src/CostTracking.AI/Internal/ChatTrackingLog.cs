@@ -12,4 +12,7 @@ internal static partial class ChatTrackingLog
 
     [LoggerMessage(103, LogLevel.Error, "Tracking a chat call to model {ModelId} for user {UserId} failed; the call itself was not affected.")]
     public static partial void TrackingFailed(ILogger logger, Exception exception, string modelId, string userId);
+
+    [LoggerMessage(104, LogLevel.Warning, "A streamed chat call to model {ModelId} for user {UserId} ended before it reported token usage (stopped early or failed): it was not recorded, though the provider may bill it.")]
+    public static partial void StreamEndedWithoutUsage(ILogger logger, string modelId, string userId);
 }

@@ -70,6 +70,14 @@ internal sealed class CostTrackingChatClient : DelegatingChatClient
             {
                 await TrackAsync(call, modelId, usage, streaming: true, quiet: true).ConfigureAwait(false);
             }
+            else if (!tracked && !call.Reported && call.UserId is not null)
+            {
+                // Stopped before usage arrived: the provider may still bill the call, but there is nothing to price.
+                // Not silent: a warning and an untracked count, so a gap in the numbers can be explained.
+                var model = modelId ?? call.RequestedModel ?? Metadata?.DefaultModelId ?? "(unknown)";
+                ChatTrackingLog.StreamEndedWithoutUsage(_logger, model, call.UserId);
+                ChatTrackingMetrics.Untracked("incomplete_stream", model);
+            }
         }
     }
 
