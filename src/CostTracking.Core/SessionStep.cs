@@ -21,6 +21,12 @@ public sealed class SessionStep
     /// <summary>Gets the cost the step was recorded with, when a session pricing policy re-priced it; otherwise <see langword="null"/>.</summary>
     public decimal? OriginalCost { get; init; }
 
+    /// <summary>Gets the registry key of the price a session pricing policy applied to the step, such as <c>google_maps.places_autocomplete_session</c>; <see langword="null"/> when the step was not re-priced.</summary>
+    public string? PriceKey { get; init; }
+
+    /// <summary>Gets the effective date of the price a session pricing policy applied to the step; <see langword="null"/> when the step was not re-priced.</summary>
+    public DateOnly? PriceEffectiveDate { get; init; }
+
     /// <summary>Gets a value indicating whether the step counts as a billable run.</summary>
     public bool IsBillableRun { get; init; }
 

@@ -364,14 +364,15 @@ public abstract class LifecycleStoreContractTests : StoreContractTestBase
     // ---------------------------------------------------------------- session re-pricing
 
     [Test]
-    public async Task RepriceSessionAsync_ClosedSession_KeepsOriginalCostsAndMovesTotalsOnce()
+    public async Task RepriceSessionAsync_ClosedSession_KeepsOriginalCostsAndAppliedPricesAndMovesTotalsOnce()
     {
         await Store.RecordSessionStepAsync(Step("s", "ac1", cost: 0.00283m, at: BaseTime));
         await Store.RecordSessionStepAsync(Step("s", "ac2", cost: 0.00283m, at: BaseTime.AddSeconds(1)));
         await Store.RecordSessionStepAsync(Step("s", "pd", cost: 0.017m, feature: "google_maps_place_details", billable: true, at: BaseTime.AddSeconds(2)));
         await Store.RecordOperationAsync(Operation("standalone", cost: 1m, at: BaseTime));
         await Store.CloseSessionAsync(UserId, "s", SessionStatus.Completed, BaseTime.AddSeconds(3));
-        var repricing = new SessionRepricing("test-policy", [Free("ac1"), Free("ac2"), Free("not-a-step")]);
+        var perRequest = new StepRepricing("ac2", 0m, ApiCosts.GoogleMaps.PlacesAutocomplete.Key, new DateOnly(2024, 11, 15));
+        var repricing = new SessionRepricing("test-policy", [Free("ac1"), perRequest, Free("not-a-step")]);
 
         var applied = await Repricing.RepriceSessionAsync(new SessionKey(UserId, "s"), repricing, BaseTime.AddSeconds(4));
         var again = await Repricing.RepriceSessionAsync(new SessionKey(UserId, "s"), repricing, BaseTime.AddSeconds(5));
@@ -387,6 +388,10 @@ public abstract class LifecycleStoreContractTests : StoreContractTestBase
             session.RepricedAt.Should().Be(BaseTime.AddSeconds(4));
             session.Steps.Select(s => (s.OperationId, s.Cost, s.OriginalCost)).Should().Equal(
                 ("ac1", 0m, 0.00283m), ("ac2", 0m, 0.00283m), ("pd", 0.017m, (decimal?)null));
+            session.Steps.Select(s => (s.OperationId, s.PriceKey, s.PriceEffectiveDate)).Should().Equal(
+                ("ac1", ApiCosts.GoogleMaps.AutocompleteSessionUsage.Key, new DateOnly(2025, 3, 1)),
+                ("ac2", ApiCosts.GoogleMaps.PlacesAutocomplete.Key, new DateOnly(2024, 11, 15)),
+                ("pd", (string?)null, (DateOnly?)null));
             summary.TotalCost.Should().Be(1.017m);
             summary.SessionCost.Should().Be(0.017m);
             summary.OperationCount.Should().Be(4, "re-pricing moves costs, not counts");

@@ -1,16 +1,25 @@
 using CostTracking.Analytics;
-using CostTracking.Testing;
+using CostTracking.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace CostTracking.Tests.Analytics;
+namespace CostTracking.Testing;
 
+/// <summary>
+/// <see cref="IUsageAnalytics"/> through the trackers, as an app uses it: completion rate, costs per completed session,
+/// funnels and a user's month. Subclasses run it against each store.
+/// </summary>
+/// <remarks>Analytics for everyone read every user's sessions, so <see cref="CreateStore"/> must hand out a store of the test's own.</remarks>
 [TestFixture]
-public sealed class UsageAnalyticsTests
+public abstract class UsageAnalyticsContractTests
 {
+    /// <summary>Creates an empty store, of the calling test's own, for one container; the subclass disposes it after the test.</summary>
+    /// <returns>The store.</returns>
+    protected abstract IUsageStore CreateStore();
+
     [Test]
     public async Task GetSessionAnalyticsAsync_MixedSessions_ReportsCompletionRateAndCosts()
     {
-        using var h = CostTrackingHarness.Create();
+        using var h = CostTrackingHarness.Create(store: CreateStore());
         var user = CostTrackingHarness.NewUserId();
         var from = h.Time.GetUtcNow().AddMinutes(-1);
         await Search(h, user, "c1", keystrokes: 3, details: true);
@@ -34,7 +43,7 @@ public sealed class UsageAnalyticsTests
     [Test]
     public async Task GetSessionAnalyticsAsync_NoClosedSessions_HasNoRates()
     {
-        using var h = CostTrackingHarness.Create();
+        using var h = CostTrackingHarness.Create(store: CreateStore());
         var analytics = h.Services.GetRequiredService<IUsageAnalytics>();
 
         var result = await analytics.GetSessionAnalyticsAsync(new AnalyticsQuery { From = h.Time.GetUtcNow(), To = h.Time.GetUtcNow().AddDays(1) });
@@ -47,7 +56,7 @@ public sealed class UsageAnalyticsTests
     [Test]
     public async Task GetFunnelsAsync_Searches_CountsSessionsPerStepAndPaths()
     {
-        using var h = CostTrackingHarness.Create();
+        using var h = CostTrackingHarness.Create(store: CreateStore());
         var (alice, bob) = (CostTrackingHarness.NewUserId(), CostTrackingHarness.NewUserId());
         var from = h.Time.GetUtcNow().AddMinutes(-1);
         await Search(h, alice, "s1", keystrokes: 2, details: true);
@@ -71,7 +80,7 @@ public sealed class UsageAnalyticsTests
     [Test]
     public async Task GetUserMonthAsync_MixedUsage_RanksFeaturesAndProvidersAndSplitsSessionSpend()
     {
-        using var h = CostTrackingHarness.Create();
+        using var h = CostTrackingHarness.Create(store: CreateStore());
         var user = CostTrackingHarness.NewUserId();
         await Search(h, user, "s1", keystrokes: 2, details: true);
         await h.Tracker.RecordUsageAsync(new UsageRecord { UserId = user, UsageType = UsageType.AIUsage, Feature = "summary", Cost = 0.5m, Provider = "openai" });
@@ -90,7 +99,7 @@ public sealed class UsageAnalyticsTests
     [Test]
     public async Task GetSessionAnalyticsAsync_EmptyRange_IsRefused()
     {
-        using var h = CostTrackingHarness.Create();
+        using var h = CostTrackingHarness.Create(store: CreateStore());
         var analytics = h.Services.GetRequiredService<IUsageAnalytics>();
         var now = h.Time.GetUtcNow();
 

@@ -14,7 +14,7 @@ public sealed partial class InMemoryUsageStore
             return Task.FromResult(false);
         }
 
-        var newCosts = repricing.Steps.ToDictionary(s => s.OperationId, s => NanoUsd.FromDollars(s.NewCost), StringComparer.Ordinal);
+        var newCosts = repricing.Steps.ToDictionary(s => s.OperationId, StringComparer.Ordinal);
         lock (user)
         {
             if (!user.Sessions.TryGetValue(key.SessionId, out var session) || session.Status == SessionStatus.InProgress || session.RepricedBy is not null)
@@ -25,11 +25,12 @@ public sealed partial class InMemoryUsageStore
             for (var i = 0; i < session.Steps.Count; i++)
             {
                 var step = session.Steps[i];
-                if (!newCosts.TryGetValue(step.OperationId, out var newNanos))
+                if (!newCosts.TryGetValue(step.OperationId, out var applied))
                 {
                     continue;
                 }
 
+                var newNanos = NanoUsd.FromDollars(applied.NewCost);
                 var delta = newNanos - NanoUsd.FromDollars(step.Cost);
                 session.Steps[i] = new SessionStep
                 {
@@ -39,6 +40,8 @@ public sealed partial class InMemoryUsageStore
                     Provider = step.Provider,
                     Cost = NanoUsd.ToDollars(newNanos),
                     OriginalCost = step.Cost,
+                    PriceKey = applied.PriceKey,
+                    PriceEffectiveDate = applied.EffectiveDate,
                     IsBillableRun = step.IsBillableRun,
                     Timestamp = step.Timestamp,
                     Metadata = step.Metadata,
