@@ -17,10 +17,11 @@ public sealed partial class FirestoreUsageStore
     /// one read time. Then one commit: [create <c>state/repriced</c> only if absent; set <c>repricedBy</c>/<c>repricedAt</c>,
     /// move <c>totalCostNanos</c>/<c>totalCost</c> by the difference and rewrite the re-priced inline <c>steps</c> copies,
     /// on condition that the session is the version read (<c>updateTime</c>); set each re-priced step document's cost with
-    /// its original kept in <c>originalCostNanos</c>/<c>originalCost</c> (each on the version read); move each affected
-    /// monthly document's total, session cost and feature, provider and day costs by the difference with <c>increment</c>
-    /// transforms, counts unchanged]. A second re-pricing fails on the marker; a step that lands in between fails the
-    /// precondition and the call reads and decides again.</para>
+    /// its original kept in <c>originalCostNanos</c>/<c>originalCost</c> and the price applied in <c>priceKey</c> and
+    /// <c>priceEffectiveDate</c> (a string <c>YYYY-MM-DD</c>), each on the version read, and the same on its inline copy;
+    /// move each affected monthly document's total, session cost and feature, provider and day costs by the difference with
+    /// <c>increment</c> transforms, counts unchanged]. A second re-pricing fails on the marker; a step that lands in between
+    /// fails the precondition and the call reads and decides again.</para>
     /// </remarks>
     public async Task<bool> RepriceSessionAsync(SessionKey key, SessionRepricing repricing, DateTimeOffset repricedAt, CancellationToken cancellationToken = default)
     {
@@ -32,7 +33,7 @@ public sealed partial class FirestoreUsageStore
         cancellationToken.ThrowIfCancellationRequested();
 
         // Ids that cannot be a step's id cannot name one of its steps: they are ignored like any other id not in the session.
-        var newCosts = repricing.Steps.ToDictionary(s => s.OperationId, s => NanoUsd.FromDollars(s.NewCost), StringComparer.Ordinal);
+        var newCosts = repricing.Steps.ToDictionary(s => s.OperationId, StringComparer.Ordinal);
         var sessionPath = L.SessionPath(key.UserId, key.SessionId);
         var markerPath = L.RepricedPath(key.UserId, key.SessionId);
         var stepPaths = newCosts.Keys.Where(UsageIds.IsValid).ToDictionary(id => id, id => L.StepPath(key.UserId, key.SessionId, id), StringComparer.Ordinal);
@@ -64,7 +65,8 @@ public sealed partial class FirestoreUsageStore
                 if (read.TryGetValue(path, out var stepDocument))
                 {
                     var step = ToStep(stepDocument.Document);
-                    changes.Add(new StepChange(path, stepDocument.UpdateTime, step, NanoUsd.FromDollars(step.Cost), newCosts[id]));
+                    var applied = newCosts[id];
+                    changes.Add(new StepChange(path, stepDocument.UpdateTime, step, NanoUsd.FromDollars(step.Cost), NanoUsd.FromDollars(applied.NewCost), applied.PriceKey, applied.EffectiveDate));
                 }
             }
 
@@ -160,7 +162,7 @@ public sealed partial class FirestoreUsageStore
             WriteUpdateTime(w, session.UpdateTime);
             w.WriteEndObject();
 
-            // 3. Each re-priced step: the new cost, the original kept; on the version read.
+            // 3. Each re-priced step: the new cost, the original kept, the price applied; on the version read.
             foreach (var change in changes)
             {
                 w.WriteStartObject();
@@ -171,9 +173,10 @@ public sealed partial class FirestoreUsageStore
                 FirestoreValues.WriteInteger(w, L.Op.CostNanos, change.NewNanos);
                 FirestoreValues.WriteDouble(w, L.Op.OriginalCost, (double)change.Step.Cost);
                 FirestoreValues.WriteInteger(w, L.Op.OriginalCostNanos, change.OldNanos);
+                WriteAppliedPrice(w, change);
                 w.WriteEndObject();
                 w.WriteEndObject();
-                FirestoreRestClient.WriteMask(w, "updateMask", [L.Op.Cost, L.Op.CostNanos, L.Op.OriginalCost, L.Op.OriginalCostNanos]);
+                FirestoreRestClient.WriteMask(w, "updateMask", RepricedStepFields);
                 WriteUpdateTime(w, change.UpdateTime);
                 w.WriteEndObject();
             }
@@ -231,7 +234,7 @@ public sealed partial class FirestoreUsageStore
         {
             foreach (var field in fields.EnumerateObject())
             {
-                if (field.Name is not (L.Op.Cost or L.Op.CostNanos or L.Op.OriginalCost or L.Op.OriginalCostNanos))
+                if (Array.IndexOf(RepricedStepFields, field.Name) < 0)
                 {
                     field.WriteTo(w);
                 }
@@ -242,9 +245,17 @@ public sealed partial class FirestoreUsageStore
         FirestoreValues.WriteInteger(w, L.Op.CostNanos, change.NewNanos);
         FirestoreValues.WriteDouble(w, L.Op.OriginalCost, (double)change.Step.Cost);
         FirestoreValues.WriteInteger(w, L.Op.OriginalCostNanos, change.OldNanos);
+        WriteAppliedPrice(w, change);
         w.WriteEndObject();
         w.WriteEndObject();
         w.WriteEndObject();
+    }
+
+    /// <summary>The registry key and effective date (a string <c>YYYY-MM-DD</c>) of the price applied to a re-priced step.</summary>
+    private static void WriteAppliedPrice(Utf8JsonWriter w, StepChange change)
+    {
+        FirestoreValues.WriteString(w, L.Op.PriceKey, change.PriceKey);
+        FirestoreValues.WriteString(w, L.Op.PriceEffectiveDate, change.PriceEffectiveDate.ToString(L.Op.PriceEffectiveDateFormat, CultureInfo.InvariantCulture));
     }
 
     private static JsonElement? InlineSteps(JsonElement session) =>
@@ -263,8 +274,11 @@ public sealed partial class FirestoreUsageStore
             ? text.GetString()
             : null;
 
-    /// <summary>One step to re-price: its document (and version), the step as stored, and its cost before and after.</summary>
-    private sealed record StepChange(string Path, string UpdateTime, SessionStep Step, long OldNanos, long NewNanos)
+    /// <summary>The fields re-pricing sets on a step document and its inline copy.</summary>
+    private static readonly string[] RepricedStepFields = [L.Op.Cost, L.Op.CostNanos, L.Op.OriginalCost, L.Op.OriginalCostNanos, L.Op.PriceKey, L.Op.PriceEffectiveDate];
+
+    /// <summary>One step to re-price: its document (and version), the step as stored, its cost before and after, and the price applied.</summary>
+    private sealed record StepChange(string Path, string UpdateTime, SessionStep Step, long OldNanos, long NewNanos, string PriceKey, DateOnly PriceEffectiveDate)
     {
         public long Delta => checked(NewNanos - OldNanos);
     }

@@ -920,10 +920,16 @@ public sealed partial class FirestoreUsageStore : IUsageStore
         Provider = d.GetString(L.Op.Provider) ?? "",
         Cost = ReadCost(d, L.Op.CostNanos, L.Op.Cost),
         OriginalCost = d.HasInt64(L.Op.OriginalCostNanos) ? NanoUsd.ToDollars(d.GetInt64(L.Op.OriginalCostNanos)) : null,
+        PriceKey = d.GetString(L.Op.PriceKey),
+        PriceEffectiveDate = ReadDate(d, L.Op.PriceEffectiveDate),
         IsBillableRun = d.GetBoolean(L.Op.IsBillableRun),
         Timestamp = d.GetTimestamp(L.Op.Timestamp) ?? d.CreateTime,
         Metadata = d.GetMap(L.Op.Metadata) ?? EmptyMap,
     };
+
+    /// <summary>A day written as a string <c>YYYY-MM-DD</c>; <see langword="null"/> when the field is absent or not such a day.</summary>
+    private static DateOnly? ReadDate(FirestoreDocument d, string field) =>
+        DateOnly.TryParseExact(d.GetString(field), L.Op.PriceEffectiveDateFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date : null;
 
     /// <summary>The exact nano-dollar field; only a document the seed wrote (without one) falls back to its display double.</summary>
     private static decimal ReadCost(FirestoreDocument d, string nanosField, string doubleField) =>

@@ -65,7 +65,7 @@ public sealed class FirestoreLifecycleTests : EmulatorFixture
     }
 
     [Test]
-    public async Task RepriceSessionAsync_ClosedSession_WritesOriginalCostsTheMarkerAndMovesEveryMonthlyFigureByTheDifference()
+    public async Task RepriceSessionAsync_ClosedSession_WritesOriginalCostsAppliedPricesTheMarkerAndMovesEveryMonthlyFigureByTheDifference()
     {
         var metadata = new Dictionary<string, object?> { ["query"] = "pizza", ["nan"] = double.NaN, ["nested"] = new Dictionary<string, object?> { ["n"] = 3L, ["list"] = new List<object?> { 1L, "x", null } } };
         await Store.RecordSessionStepAsync(Step(_user, "s", "ac1", cost: 0.00283m, metadata: metadata));
@@ -74,7 +74,7 @@ public sealed class FirestoreLifecycleTests : EmulatorFixture
         await Store.RecordSessionStepAsync(Step(_user, "s", "ai", cost: 0.5m, type: UsageType.AIUsage, feature: "summarize", provider: "openai", at: BaseTime.AddDays(1)));
         await Store.CloseSessionAsync(_user, "s", SessionStatus.Completed, BaseTime.AddDays(1).AddSeconds(1));
         var inlineBefore = (await Raw.FieldsAsync($"SessionUsage/{_user}/sessions/s")).Array("steps");
-        var repricing = new SessionRepricing("test-policy", [Price("ac1", 0m), Price("ac2", 0.001m), Price("ai", 0.25m)]);
+        var repricing = new SessionRepricing("test-policy", [Price("ac1", 0m), Price("ac2", 0.001m), new StepRepricing("ai", 0.25m, "openai.gpt-test", new DateOnly(2024, 12, 31))]);
 
         (await Store.RepriceSessionAsync(new SessionKey(_user, "s"), repricing, BaseTime.AddDays(2))).Should().BeTrue();
 
@@ -97,7 +97,11 @@ public sealed class FirestoreLifecycleTests : EmulatorFixture
             ac1.Double("cost").Should().Be(0d);
             ac1.IntegerText("originalCostNanos").Should().Be("2830000");
             ac1.Double("originalCost").Should().Be(0.00283);
+            ac1.String("priceKey").Should().Be("test.price");
+            ac1.String("priceEffectiveDate").Should().Be("2025-03-01", "an effective date is a day, written YYYY-MM-DD");
             pd.TryGetProperty("originalCostNanos", out _).Should().BeFalse("a step not listed keeps its cost and gets no original");
+            pd.TryGetProperty("priceKey", out _).Should().BeFalse("a step not listed gets no applied price");
+            pd.TryGetProperty("priceEffectiveDate", out _).Should().BeFalse("a step not listed gets no applied price");
 
             marker.String("policy").Should().Be("test-policy");
             marker.Integer("stepCount").Should().Be(3);
@@ -107,6 +111,10 @@ public sealed class FirestoreLifecycleTests : EmulatorFixture
             inline.Select(e => e.IntegerText("costNanos")).Should().Equal("0", "1000000", "17000000", "250000000");
             inline.Select(e => e.TryGetProperty("originalCostNanos", out var o) ? o.GetProperty("integerValue").GetString() : null)
                 .Should().Equal("2830000", "2830000", null, "500000000");
+            inline.Select(e => e.TryGetProperty("priceKey", out var k) ? k.GetProperty("stringValue").GetString() : null)
+                .Should().Equal("test.price", "test.price", null, "openai.gpt-test");
+            inline.Select(e => e.TryGetProperty("priceEffectiveDate", out var d) ? d.GetProperty("stringValue").GetString() : null)
+                .Should().Equal("2025-03-01", "2025-03-01", null, "2024-12-31");
             inline[0].Value("metadata").GetRawText().Should().Be(inlineBefore[0].GetProperty("mapValue").GetProperty("fields").Value("metadata").GetRawText());
             inline[0].Value("timestamp").GetRawText().Should().Be(inlineBefore[0].GetProperty("mapValue").GetProperty("fields").Value("timestamp").GetRawText());
 
@@ -133,6 +141,9 @@ public sealed class FirestoreLifecycleTests : EmulatorFixture
         var read = await Store.GetSessionAsync(_user, "s");
         read!.Steps.Select(s => (s.OperationId, s.Cost, s.OriginalCost)).Should().Equal(
             ("ac1", 0m, 0.00283m), ("ac2", 0.001m, 0.00283m), ("pd", 0.017m, (decimal?)null), ("ai", 0.25m, 0.5m));
+        read.Steps.Select(s => (s.OperationId, s.PriceKey, s.PriceEffectiveDate)).Should().Equal(
+            ("ac1", "test.price", new DateOnly(2025, 3, 1)), ("ac2", "test.price", new DateOnly(2025, 3, 1)),
+            ("pd", (string?)null, (DateOnly?)null), ("ai", "openai.gpt-test", new DateOnly(2024, 12, 31)));
         var listed = (await Store.ListSessionsAsync(_user, new SessionQuery())).Items.Single();
         listed.RepricedBy.Should().Be("test-policy");
         listed.RepricedAt.Should().Be(BaseTime.AddDays(2));

@@ -23,6 +23,13 @@ internal static partial class FirestoreLayout
     {
         public const string OriginalCost = "originalCost";
         public const string OriginalCostNanos = "originalCostNanos";
+        public const string PriceKey = "priceKey";
+
+        /// <summary>The applied price's effective date, a string <c>YYYY-MM-DD</c> (a day, not an instant).</summary>
+        public const string PriceEffectiveDate = "priceEffectiveDate";
+
+        /// <summary>The format of <see cref="PriceEffectiveDate"/>.</summary>
+        public const string PriceEffectiveDateFormat = "yyyy-MM-dd";
     }
 
     /// <summary>Fields a session pricing policy adds to a re-priced session.</summary>
