@@ -139,7 +139,9 @@ foreach (var summary in page.Items)
 
     foreach (var step in session.Steps)
     {
-        var repriced = step.OriginalCost is { } original ? $"  (recorded {Usd(original)})" : "";
+        var repriced = step.OriginalCost is { } original
+            ? $"  (recorded {Usd(original)}; re-priced at {step.PriceKey} effective {step.PriceEffectiveDate:yyyy-MM-dd})"
+            : "";
         Console.WriteLine($"     - {step.Timestamp:HH:mm:ss.ffffff} {step.Feature,-28} {Usd(step.Cost)}{repriced}");
     }
 }
