@@ -1,5 +1,7 @@
 using System.Text;
 using CostTracking.Firestore.Tests.Support;
+using CostTracking.Pricing;
+using CostTracking.Storage;
 
 namespace CostTracking.Firestore.Tests;
 
@@ -47,6 +49,24 @@ public sealed partial class FirestoreUsageStoreTests
             // A continuation token is opaque, but a forged one naming a bad id is refused too.
             () => store.ListSessionsAsync(_user, new SessionQuery { ContinuationToken = Forge("fs-s1:0:" + bad) }),
             () => store.ListOperationsAsync(_user, UsageType.ApiUsage, new OperationQuery { ContinuationToken = Forge("fs-o1:0:" + bad) }),
+
+            // The lifecycle calls: idle sweep, analytics, budgets and alerts.
+            () => store.AbandonIfIdleAsync(new SessionKey(bad, "s-1"), BaseTime, BaseTime),
+            () => store.AbandonIfIdleAsync(new SessionKey(_user, bad), BaseTime, BaseTime),
+            () => store.AggregateSessionsAsync(new SessionRange(bad, BaseTime, BaseTime.AddDays(1))),
+            async () => await store.ReadSessionsAsync(new SessionRange(bad, BaseTime, BaseTime.AddDays(1))).ToListAsync(),
+            () => store.TryReserveAsync(Reservation(bad, "rsv-1")),
+            () => store.TryReserveAsync(Reservation(_user, bad)),
+            () => store.ReleaseReservationAsync(bad, BaseMonth, "rsv-1"),
+            () => store.ReleaseReservationAsync(_user, BaseMonth, bad),
+            () => store.GetBudgetUsageAsync(bad, BaseMonth, BaseTime),
+            () => store.TryMarkAlertAsync(bad, "cost-50", BaseTime),
+            () => store.TryMarkAlertAsync(_user, bad, BaseTime),
+            () => store.RepriceSessionAsync(new SessionKey(bad, "s-1"), Repricing("step-1"), BaseTime),
+            () => store.RepriceSessionAsync(new SessionKey(_user, bad), Repricing("step-1"), BaseTime),
+
+            // (A re-priced step id that is not a valid id names no step: it never becomes a path, and is ignored as any id
+            // not in the session is, by the lifecycle contract.)
         };
 
         for (var i = 0; i < calls.Length; i++)
@@ -85,7 +105,21 @@ public sealed partial class FirestoreUsageStoreTests
         (await _store.ListSessionsAsync(user, new SessionQuery())).Items.Single().SessionId.Should().Be("session ?#");
     }
 
-    private static string Forge(string text) => Convert.ToBase64String(Encoding.UTF8.GetBytes(text));
+    private static ReservationRequest Reservation(string userId, string reservationId) => new()
+    {
+        UserId = userId,
+        Month = BaseMonth,
+        ReservationId = reservationId,
+        Cost = 1m,
+        Runs = 1,
+        CostLimit = 10m,
+        Now = BaseTime,
+        ExpiresAt = BaseTime.AddMinutes(10),
+    };
+
+        private static SessionRepricing Repricing(string stepId) => new("test-policy", [new StepRepricing(stepId, 0m, "google_maps.places_autocomplete_session", new DateOnly(2025, 3, 1))]);
+
+        private static string Forge(string text) => Convert.ToBase64String(Encoding.UTF8.GetBytes(text));
 
     private static string Display(string id) => id.Length > 20 ? $"{id[..8]}…({Encoding.UTF8.GetByteCount(id)} bytes)" : id.Replace("\t", "\\t", StringComparison.Ordinal);
 }
