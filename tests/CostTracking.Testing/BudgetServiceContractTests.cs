@@ -1,18 +1,28 @@
 using System.Collections.Concurrent;
 using CostTracking.Budgets;
-using CostTracking.Testing;
+using CostTracking.Storage;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
-namespace CostTracking.Tests.Budgets;
+namespace CostTracking.Testing;
 
+/// <summary>
+/// <see cref="IBudgetService"/> and budget alerts through the trackers, as an app uses them: pre-flight checks,
+/// reservations under concurrency, settle and release, expiry, per-user limits, threshold and unusual-spending alerts
+/// (handled and logged). Subclasses run it against each store.
+/// </summary>
 [TestFixture]
-public sealed class BudgetServiceTests
+public abstract class BudgetServiceContractTests
 {
+    /// <summary>Creates an empty store, of the calling test's own, for one container; the subclass disposes it after the test.</summary>
+    /// <returns>The store.</returns>
+    protected abstract IUsageStore CreateStore();
+
     [Test]
     public async Task CheckAsync_WithinAndBeyondTheLimit_AllowsThenDeniesWithWhatRemains()
     {
-        using var h = CostTrackingHarness.Create(o => { o.Budgets.MonthlyCostLimit = 1.00m; o.Budgets.MonthlyRunLimit = 5; });
+        using var h = CostTrackingHarness.Create(o => { o.Budgets.MonthlyCostLimit = 1.00m; o.Budgets.MonthlyRunLimit = 5; }, store: CreateStore());
         var user = CostTrackingHarness.NewUserId();
         await h.Tracker.RecordUsageAsync(Record(user, 0.60m, billable: true));
         var budgets = h.Services.GetRequiredService<IBudgetService>();
@@ -31,7 +41,7 @@ public sealed class BudgetServiceTests
     [Test]
     public async Task ReserveAsync_64ConcurrentCalls_NeverAcceptMoreThanTheLimit()
     {
-        using var h = CostTrackingHarness.Create(o => o.Budgets.MonthlyCostLimit = 2.00m);
+        using var h = CostTrackingHarness.Create(o => o.Budgets.MonthlyCostLimit = 2.00m, store: CreateStore());
         var user = CostTrackingHarness.NewUserId();
         var budgets = h.Services.GetRequiredService<IBudgetService>();
         var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -51,7 +61,7 @@ public sealed class BudgetServiceTests
     [Test]
     public async Task SettleAsync_AcceptedReservation_RecordsTheActualCostAndReleasesTheHold()
     {
-        using var h = CostTrackingHarness.Create(o => o.Budgets.MonthlyCostLimit = 1.00m);
+        using var h = CostTrackingHarness.Create(o => o.Budgets.MonthlyCostLimit = 1.00m, store: CreateStore());
         var user = CostTrackingHarness.NewUserId();
         var budgets = h.Services.GetRequiredService<IBudgetService>();
         var reservation = await budgets.ReserveAsync(user, 0.50m);
@@ -68,7 +78,7 @@ public sealed class BudgetServiceTests
     [Test]
     public async Task SettleAsync_RecordOfAnotherUser_IsRefusedAndNothingIsRecorded()
     {
-        using var h = CostTrackingHarness.Create(o => o.Budgets.MonthlyCostLimit = 1.00m);
+        using var h = CostTrackingHarness.Create(o => o.Budgets.MonthlyCostLimit = 1.00m, store: CreateStore());
         var budgets = h.Services.GetRequiredService<IBudgetService>();
         var reservation = await budgets.ReserveAsync("alice", 0.50m);
         var writes = h.Store.WriteCalls;
@@ -82,7 +92,7 @@ public sealed class BudgetServiceTests
     [Test]
     public async Task ReserveAsync_NeverSettled_ExpiresAfterTheTimeout()
     {
-        using var h = CostTrackingHarness.Create(o => { o.Budgets.MonthlyCostLimit = 1.00m; o.Budgets.ReservationTimeout = TimeSpan.FromMinutes(2); });
+        using var h = CostTrackingHarness.Create(o => { o.Budgets.MonthlyCostLimit = 1.00m; o.Budgets.ReservationTimeout = TimeSpan.FromMinutes(2); }, store: CreateStore());
         var user = CostTrackingHarness.NewUserId();
         var budgets = h.Services.GetRequiredService<IBudgetService>();
         (await budgets.ReserveAsync(user, 1.00m)).IsAccepted.Should().BeTrue();
@@ -96,11 +106,8 @@ public sealed class BudgetServiceTests
     [Test]
     public async Task ReserveAsync_LimitProviderPerUser_UsesTheUsersTier()
     {
-        var services = new ServiceCollection();
-        services.AddSingleton<IBudgetLimitProvider>(new TierLimits());
-        services.AddCostTracking();
-        using var provider = services.BuildServiceProvider();
-        var budgets = provider.GetRequiredService<IBudgetService>();
+        using var h = CostTrackingHarness.Create(store: CreateStore(), configureBuilder: b => b.Services.AddSingleton<IBudgetLimitProvider>(new TierLimits()));
+        var budgets = h.Services.GetRequiredService<IBudgetService>();
 
         (await budgets.ReserveAsync("free-user", 0.20m)).IsAccepted.Should().BeFalse();
         (await budgets.ReserveAsync("pro-user", 0.20m)).IsAccepted.Should().BeTrue();
@@ -110,7 +117,7 @@ public sealed class BudgetServiceTests
     [Test]
     public async Task ReserveAsync_NegativeEstimate_IsRefused()
     {
-        using var h = CostTrackingHarness.Create();
+        using var h = CostTrackingHarness.Create(store: CreateStore());
         var budgets = h.Services.GetRequiredService<IBudgetService>();
 
         var act = () => budgets.ReserveAsync("alice", -1m);
@@ -126,7 +133,8 @@ public sealed class BudgetServiceTests
         using var h = CostTrackingHarness.Create(
             o => o.Budgets.MonthlyCostLimit = 1.00m,
             start: new DateTimeOffset(2026, 12, 30, 12, 0, 0, TimeSpan.Zero),
-            configureBuilder: b => b.Services.AddSingleton<IBudgetAlertHandler>(first).AddSingleton<IBudgetAlertHandler>(second));
+            store: CreateStore(),
+            configureBuilder: b => b.Services.AddSingleton<IBudgetAlertHandler>(first).AddSingleton<IBudgetAlertHandler>(second).AddFakeLogging());
         var user = CostTrackingHarness.NewUserId();
 
         await h.Tracker.RecordUsageAsync(Record(user, 0.30m));
@@ -142,13 +150,19 @@ public sealed class BudgetServiceTests
         second.Alerts.Should().HaveCount(4);
         first.Alerts[2].Value.Should().Be(1.20m);
         first.Alerts[2].Limit.Should().Be(1.00m);
+        AlertLogs(h).Should().SatisfyRespectively(
+            r => r.Message.Should().Match($"Budget alert CostThreshold for user {user} in 2026-12: threshold 50%, value 0.6* against 1*"),
+            r => r.Message.Should().Match($"Budget alert CostThreshold for user {user} in 2026-12: threshold 80%, value 1.2* against 1*"),
+            r => r.Message.Should().Match($"Budget alert CostThreshold for user {user} in 2026-12: threshold 100%, value 1.2* against 1*"),
+            r => r.Message.Should().Match($"Budget alert CostThreshold for user {user} in 2027-01: threshold 50%, value 0.55* against 1*"));
+        AlertLogs(h).Should().OnlyContain(r => r.Level == LogLevel.Warning, "each alert is logged once, however many handlers it has");
     }
 
     [Test]
     public async Task Alerts_ConcurrentRecordsCrossingAThreshold_RaiseItExactlyOnce()
     {
         var handler = new CollectingAlertHandler();
-        using var h = CostTrackingHarness.Create(o => o.Budgets.MonthlyCostLimit = 1.00m, configureBuilder: b => b.Services.AddSingleton<IBudgetAlertHandler>(handler));
+        using var h = CostTrackingHarness.Create(o => o.Budgets.MonthlyCostLimit = 1.00m, store: CreateStore(), configureBuilder: b => b.Services.AddSingleton<IBudgetAlertHandler>(handler));
         var user = CostTrackingHarness.NewUserId();
 
         await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => Task.Run(async () => await h.Tracker.RecordUsageAsync(Record(user, 0.02m)))));
@@ -162,20 +176,24 @@ public sealed class BudgetServiceTests
         var good = new CollectingAlertHandler();
         using var h = CostTrackingHarness.Create(
             o => o.Budgets.MonthlyCostLimit = 1.00m,
-            configureBuilder: b => b.Services.AddSingleton<IBudgetAlertHandler>(new ThrowingAlertHandler()).AddSingleton<IBudgetAlertHandler>(good));
+            store: CreateStore(),
+            configureBuilder: b => b.Services.AddSingleton<IBudgetAlertHandler>(new ThrowingAlertHandler()).AddSingleton<IBudgetAlertHandler>(good).AddFakeLogging());
         var user = CostTrackingHarness.NewUserId();
 
         var result = await h.Tracker.RecordUsageAsync(Record(user, 2m));
 
         result.IsRecorded.Should().BeTrue();
         good.Alerts.Should().HaveCount(3);
+        AlertLogs(h).Should().HaveCount(3);
+        var failures = h.Services.GetFakeLogCollector().GetSnapshot().Where(r => r.Level == LogLevel.Error).ToList();
+        failures.Should().HaveCount(3).And.OnlyContain(r => r.Exception is InvalidOperationException && r.Message.Contains(nameof(ThrowingAlertHandler), StringComparison.Ordinal));
     }
 
     [Test]
     public async Task Alerts_RunLimit_AreRaisedForRuns()
     {
         var handler = new CollectingAlertHandler();
-        using var h = CostTrackingHarness.Create(o => o.Budgets.MonthlyRunLimit = 2, configureBuilder: b => b.Services.AddSingleton<IBudgetAlertHandler>(handler));
+        using var h = CostTrackingHarness.Create(o => o.Budgets.MonthlyRunLimit = 2, store: CreateStore(), configureBuilder: b => b.Services.AddSingleton<IBudgetAlertHandler>(handler));
         var user = CostTrackingHarness.NewUserId();
 
         await h.Tracker.RecordUsageAsync(Record(user, 0m, billable: true));
@@ -188,7 +206,7 @@ public sealed class BudgetServiceTests
     [Test]
     public async Task Alerts_NoLimitsNoUnusualSpending_CostNoStoreReads()
     {
-        using var h = CostTrackingHarness.Create();
+        using var h = CostTrackingHarness.Create(store: CreateStore());
         var user = CostTrackingHarness.NewUserId();
         var reads = h.Store.ReadCalls;
 
@@ -204,7 +222,8 @@ public sealed class BudgetServiceTests
         using var h = CostTrackingHarness.Create(
             o => { o.Budgets.UnusualSpendingMultiple = 3m; o.Budgets.UnusualSpendingTrailingDays = 7; o.Budgets.UnusualSpendingMinimumCost = 1m; },
             start: new DateTimeOffset(2026, 11, 27, 10, 0, 0, TimeSpan.Zero),
-            configureBuilder: b => b.Services.AddSingleton<IBudgetAlertHandler>(handler));
+            store: CreateStore(),
+            configureBuilder: b => b.Services.AddSingleton<IBudgetAlertHandler>(handler).AddFakeLogging());
         var user = CostTrackingHarness.NewUserId();
         for (var day = 0; day < 7; day++)
         {
@@ -222,29 +241,12 @@ public sealed class BudgetServiceTests
         alert.Value.Should().Be(4m);
         alert.Limit.Should().Be(1m);
         alert.Month.Should().Be(new UsageMonth(2026, 12));
+        AlertLogs(h).Should().ContainSingle().Which.Message.Should().Match($"Budget alert UnusualSpending for user {user} in 2026-12: threshold *, value 4* against 1*");
     }
 
-    [Test]
-    public void AddCostTracking_InvalidBudgetOptions_FailAtStartNamingTheOption()
-    {
-        var services = new ServiceCollection();
-        services.AddCostTracking(o =>
-        {
-            o.Budgets.MonthlyCostLimit = -1m;
-            o.Budgets.AlertThresholdPercents.Add(0);
-            o.Budgets.UnusualSpendingMultiple = 0.5m;
-            o.Sessions.IdleTimeout = TimeSpan.Zero;
-        });
-        using var provider = services.BuildServiceProvider();
-
-        var act = () => provider.GetRequiredService<IStartupValidator>().Validate();
-
-        act.Should().Throw<OptionsValidationException>()
-            .WithMessage("*CostTracking:Budgets:MonthlyCostLimit*")
-            .WithMessage("*CostTracking:Budgets:AlertThresholdPercents*")
-            .WithMessage("*CostTracking:Budgets:UnusualSpendingMultiple*")
-            .WithMessage("*CostTracking:Sessions:IdleTimeout*");
-    }
+    /// <summary>The budget alerts the trackers logged (one line per alert, whatever the handlers do), oldest first.</summary>
+    private static IReadOnlyList<FakeLogRecord> AlertLogs(CostTrackingHarness h) =>
+        h.Services.GetFakeLogCollector().GetSnapshot().Where(r => r.Id.Name == "BudgetAlert").ToList();
 
     private static UsageRecord Record(string user, decimal cost, bool billable = false) => new()
     {

@@ -1,0 +1,10 @@
+using CostTracking.Storage;
+using CostTracking.Testing;
+
+namespace CostTracking.Tests.Budgets;
+
+/// <summary>The budget suite on the in-memory store: a fresh store per test.</summary>
+public sealed class InMemoryBudgetServiceContractTests : BudgetServiceContractTests
+{
+    protected override IUsageStore CreateStore() => new InMemoryUsageStore();
+}
