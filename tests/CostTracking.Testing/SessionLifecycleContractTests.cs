@@ -1,16 +1,25 @@
 using CostTracking.Pricing;
-using CostTracking.Testing;
+using CostTracking.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace CostTracking.Tests.Sessions;
+namespace CostTracking.Testing;
 
+/// <summary>
+/// The session lifecycle through the trackers, as an app uses it: the idle sweep across users and pages, retention, and
+/// the Google Places policy on finalize and on abandon. Subclasses run it against each store.
+/// </summary>
+/// <remarks>The idle sweep and retention work across every user, so <see cref="CreateStore"/> must hand out a store of the test's own.</remarks>
 [TestFixture]
-public sealed class SessionLifecycleTests
+public abstract class SessionLifecycleContractTests
 {
+    /// <summary>Creates an empty store, of the calling test's own, for one container; the subclass disposes it after the test.</summary>
+    /// <returns>The store.</returns>
+    protected abstract IUsageStore CreateStore();
+
     [Test]
     public async Task AbandonIdleSessionsAsync_SessionsIdlePastTheTimeout_MarksOnlyThoseAcrossUsers()
     {
-        using var h = CostTrackingHarness.Create(o => o.Sessions.IdleTimeout = TimeSpan.FromMinutes(30));
+        using var h = CostTrackingHarness.Create(o => o.Sessions.IdleTimeout = TimeSpan.FromMinutes(30), store: CreateStore());
         var (alice, bob) = (CostTrackingHarness.NewUserId(), CostTrackingHarness.NewUserId());
         await h.Tracker.RecordUsageAsync(Step(alice, "s-alice"));
         await h.Tracker.RecordUsageAsync(Step(bob, "s-bob"));
@@ -34,7 +43,7 @@ public sealed class SessionLifecycleTests
     [Test]
     public async Task AbandonIdleSessionsAsync_ManySessions_WorksThroughEveryPage()
     {
-        using var h = CostTrackingHarness.Create(o => { o.Sessions.IdleTimeout = TimeSpan.FromMinutes(1); o.Sessions.SweepPageSize = 3; });
+        using var h = CostTrackingHarness.Create(o => { o.Sessions.IdleTimeout = TimeSpan.FromMinutes(1); o.Sessions.SweepPageSize = 3; }, store: CreateStore());
         var user = CostTrackingHarness.NewUserId();
         for (var i = 0; i < 10; i++)
         {
@@ -50,12 +59,14 @@ public sealed class SessionLifecycleTests
     [Test]
     public async Task ApplyRetentionAsync_Configured_DeletesOldSessionsAndOperationsButKeepsSummaries()
     {
-        using var h = CostTrackingHarness.Create(o =>
-        {
-            o.Sessions.SessionRetention = TimeSpan.FromDays(30);
-            o.Sessions.OperationRetention = TimeSpan.FromDays(60);
-            o.Sessions.SweepPageSize = 2;
-        });
+        using var h = CostTrackingHarness.Create(
+            o =>
+            {
+                o.Sessions.SessionRetention = TimeSpan.FromDays(30);
+                o.Sessions.OperationRetention = TimeSpan.FromDays(60);
+                o.Sessions.SweepPageSize = 2;
+            },
+            store: CreateStore());
         var user = CostTrackingHarness.NewUserId();
         var month = h.CurrentMonth();
         await h.Tracker.RecordUsageAsync(Step(user, "old-session"));
@@ -78,7 +89,7 @@ public sealed class SessionLifecycleTests
     [Test]
     public async Task ApplyRetentionAsync_NotConfigured_DeletesNothing()
     {
-        using var h = CostTrackingHarness.Create();
+        using var h = CostTrackingHarness.Create(store: CreateStore());
         var user = CostTrackingHarness.NewUserId();
         await h.Tracker.RecordUsageAsync(Standalone(user, "op"));
         h.Time.Advance(TimeSpan.FromDays(3650));
@@ -92,7 +103,7 @@ public sealed class SessionLifecycleTests
     [Test]
     public async Task FinalizeSessionAsync_WithGooglePlacesPolicy_RepricesAutocompleteIntoTheDetailsCallOnce()
     {
-        using var h = CostTrackingHarness.Create(configureBuilder: b => b.UseGooglePlacesSessionPricing());
+        using var h = CostTrackingHarness.Create(store: CreateStore(), configureBuilder: b => b.UseGooglePlacesSessionPricing());
         var user = CostTrackingHarness.NewUserId();
         var month = h.CurrentMonth();
         for (var i = 0; i < 3; i++)
@@ -117,7 +128,7 @@ public sealed class SessionLifecycleTests
     [Test]
     public async Task AbandonIdleSessionsAsync_WithGooglePlacesPolicy_BillsEachAutocompleteOnItsOwn()
     {
-        using var h = CostTrackingHarness.Create(o => o.Sessions.IdleTimeout = TimeSpan.FromMinutes(5), configureBuilder: b => b.UseGooglePlacesSessionPricing());
+        using var h = CostTrackingHarness.Create(o => o.Sessions.IdleTimeout = TimeSpan.FromMinutes(5), store: CreateStore(), configureBuilder: b => b.UseGooglePlacesSessionPricing());
         var user = CostTrackingHarness.NewUserId();
 
         // Recorded at a discounted price by mistake: abandoning bills each request at the per-request price.
@@ -137,7 +148,7 @@ public sealed class SessionLifecycleTests
     [Test]
     public async Task FinalizeSessionAsync_PolicyChangesNothing_LeavesTheSessionAlone()
     {
-        using var h = CostTrackingHarness.Create(configureBuilder: b => b.UseGooglePlacesSessionPricing());
+        using var h = CostTrackingHarness.Create(store: CreateStore(), configureBuilder: b => b.UseGooglePlacesSessionPricing());
         var user = CostTrackingHarness.NewUserId();
         await h.Tracker.RecordUsageAsync(Step(user, "vectors", feature: "pinecone_query", cost: 0.000016m));
 
