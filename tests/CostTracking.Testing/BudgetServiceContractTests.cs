@@ -241,12 +241,12 @@ public abstract class BudgetServiceContractTests
         alert.Value.Should().Be(4m);
         alert.Limit.Should().Be(1m);
         alert.Month.Should().Be(new UsageMonth(2026, 12));
-        AlertLogs(h).Should().ContainSingle().Which.Message.Should().Match($"Budget alert UnusualSpending for user {user} in 2026-12: threshold *, value 4* against 1*");
+        AlertLogs(h).Should().ContainSingle().Which.Message.Should().Match($"Budget alert UnusualSpending for user {user} in 2026-12: spent 4* today against a trailing daily average of 1*");
     }
 
     /// <summary>The budget alerts the trackers logged (one line per alert, whatever the handlers do), oldest first.</summary>
     private static IReadOnlyList<FakeLogRecord> AlertLogs(CostTrackingHarness h) =>
-        h.Services.GetFakeLogCollector().GetSnapshot().Where(r => r.Id.Name == "BudgetAlert").ToList();
+        h.Services.GetFakeLogCollector().GetSnapshot().Where(r => r.Id.Name is "BudgetAlert" or "UnusualSpendingAlert").ToList();
 
     private static UsageRecord Record(string user, decimal cost, bool billable = false) => new()
     {

@@ -138,7 +138,14 @@ internal sealed class BudgetAlertMonitor
 
     private async Task RaiseAsync(BudgetAlert alert, CancellationToken cancellationToken)
     {
-        Log.BudgetAlert(_logger, alert.Kind, alert.UserId, alert.Month.ToString(), alert.ThresholdPercent, alert.Value, alert.Limit);
+        if (alert.Kind == BudgetAlertKind.UnusualSpending)
+        {
+            Log.UnusualSpendingAlert(_logger, alert.UserId, alert.Month.ToString(), alert.Value, alert.Limit);
+        }
+        else
+        {
+            Log.BudgetAlert(_logger, alert.Kind, alert.UserId, alert.Month.ToString(), alert.ThresholdPercent, alert.Value, alert.Limit);
+        }
         foreach (var handler in _handlers)
         {
             try

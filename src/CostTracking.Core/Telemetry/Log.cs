@@ -19,6 +19,9 @@ internal static partial class Log
     [LoggerMessage(5, LogLevel.Warning, "Budget alert {Kind} for user {UserId} in {Month}: threshold {ThresholdPercent}%, value {Value} against {Limit}.")]
     public static partial void BudgetAlert(ILogger logger, Budgets.BudgetAlertKind kind, string userId, string month, int? thresholdPercent, decimal value, decimal limit);
 
+    [LoggerMessage(11, LogLevel.Warning, "Budget alert UnusualSpending for user {UserId} in {Month}: spent {Value} today against a trailing daily average of {Average}.")]
+    public static partial void UnusualSpendingAlert(ILogger logger, string userId, string month, decimal value, decimal average);
+
     [LoggerMessage(6, LogLevel.Error, "Checking budget alerts for user {UserId} failed; the record itself was stored.")]
     public static partial void AlertCheckFailed(ILogger logger, Exception exception, string userId);
 
