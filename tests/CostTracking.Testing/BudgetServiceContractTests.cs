@@ -264,19 +264,6 @@ public abstract class BudgetServiceContractTests
             ValueTask.FromResult(userId.StartsWith("free", StringComparison.Ordinal) ? new BudgetLimits(0.10m, null) : new BudgetLimits(10m, null));
     }
 
-    private sealed class CollectingAlertHandler : IBudgetAlertHandler
-    {
-        private readonly ConcurrentQueue<BudgetAlert> _alerts = new();
-
-        public IReadOnlyList<BudgetAlert> Alerts => _alerts.ToArray();
-
-        public ValueTask HandleAsync(BudgetAlert alert, CancellationToken cancellationToken = default)
-        {
-            _alerts.Enqueue(alert);
-            return ValueTask.CompletedTask;
-        }
-    }
-
     private sealed class ThrowingAlertHandler : IBudgetAlertHandler
     {
         public ValueTask HandleAsync(BudgetAlert alert, CancellationToken cancellationToken = default) =>

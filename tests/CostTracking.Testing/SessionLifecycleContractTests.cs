@@ -1,3 +1,4 @@
+using CostTracking.Budgets;
 using CostTracking.Pricing;
 using CostTracking.Storage;
 using Microsoft.Extensions.DependencyInjection;
@@ -143,6 +144,28 @@ public abstract class SessionLifecycleContractTests
         session.TotalCost.Should().Be(2 * ApiCosts.GoogleMaps.PlacesAutocomplete.PerRequest);
         session.Steps[0].OriginalCost.Should().Be(0.001m);
         (await h.Tracker.GetMonthlySummaryAsync(user, UsageType.ApiUsage, h.CurrentMonth())).TotalCost.Should().Be(0.00566m);
+    }
+
+    [Test]
+    public async Task AbandonIdleSessionsAsync_RepricingRaisesTheMonthPastAThreshold_RaisesTheAlert()
+    {
+        var handler = new CollectingAlertHandler();
+        using var h = CostTrackingHarness.Create(
+            o => { o.Sessions.IdleTimeout = TimeSpan.FromMinutes(5); o.Budgets.MonthlyCostLimit = 0.01m; },
+            store: CreateStore(),
+            configureBuilder: b => b.UseGooglePlacesSessionPricing().Services.AddSingleton<IBudgetAlertHandler>(handler));
+        var user = CostTrackingHarness.NewUserId();
+        await h.Tracker.RecordUsageAsync(Step(user, "search", feature: "google_maps_autocomplete", cost: 0.001m));
+        await h.Tracker.RecordUsageAsync(Step(user, "search", feature: "google_maps_autocomplete", cost: ApiCosts.GoogleMaps.PlacesAutocomplete.PerRequest));
+        handler.Alerts.Should().BeEmpty("$0.00383 is 38% of the limit");
+        h.Time.Advance(TimeSpan.FromMinutes(6));
+
+        (await h.Sessions.AbandonIdleSessionsAsync()).Should().Be(1);
+
+        var alert = handler.Alerts.Should().ContainSingle("re-priced to $0.00566, the month crossed 50%").Subject;
+        alert.Kind.Should().Be(BudgetAlertKind.CostThreshold);
+        alert.ThresholdPercent.Should().Be(50);
+        alert.Value.Should().Be(0.00566m);
     }
 
     [Test]

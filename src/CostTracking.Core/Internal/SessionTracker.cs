@@ -201,12 +201,21 @@ internal sealed class SessionTracker : ISessionTracker
 
             var repricer = (ISessionRepricingStore)_store;
             var key = new SessionKey(session.UserId, session.SessionId);
-            if (await repricer.RepriceSessionAsync(key, repricing, RecordValidator.Truncate(_time.GetUtcNow()), cancellationToken).ConfigureAwait(false))
+            var repriced = await repricer.RepriceSessionAsync(key, repricing, RecordValidator.Truncate(_time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+            if (repriced)
             {
                 Log.SessionRepriced(_logger, session.SessionId, session.UserId, policy.Name, repricing.Steps.Count);
             }
 
-            return await _store.GetSessionAsync(session.UserId, session.SessionId, cancellationToken).ConfigureAwait(false) ?? session;
+            var after = await _store.GetSessionAsync(session.UserId, session.SessionId, cancellationToken).ConfigureAwait(false) ?? session;
+
+            // A re-pricing that raised the user's spend can cross a budget threshold just as a record can.
+            if (repriced && after.TotalCost > session.TotalCost && _alerts.IsActive)
+            {
+                await _alerts.AfterRecordAsync(session.UserId, cancellationToken).ConfigureAwait(false);
+            }
+
+            return after;
         }
 
         return session;
