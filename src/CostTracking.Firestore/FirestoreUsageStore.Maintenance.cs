@@ -279,6 +279,8 @@ public sealed partial class FirestoreUsageStore
     /// <summary>Deletes one session with its steps and markers; <see langword="true"/> when this call deleted the session document.</summary>
     private async Task<bool> DeleteSessionTreeAsync(string sessionPath, CancellationToken cancellationToken)
     {
+        // A batched step of this session would now fail NOT_FOUND (and fall back); forgetting it sends the next one alone at once.
+        ForgetSession(sessionPath);
         var uncertain = false;
         var markers = L.StateMarkers.Select(m => $"{sessionPath}/{L.State}/{m}").ToArray();
         for (var attempt = 0; attempt < MaxConflictAttempts; attempt++)

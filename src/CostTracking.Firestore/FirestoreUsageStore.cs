@@ -34,8 +34,8 @@ public sealed partial class FirestoreUsageStore : IUsageStore
     private const string InvalidArgument = "INVALID_ARGUMENT";
 
     // Positions of the session write's transforms in a step commit; the inline bookkeeping reads them back.
-    private const int InlineBytesTransform = 5;
-    private const int NotInlineTransform = 6;
+    internal const int InlineBytesTransform = 5;
+    internal const int NotInlineTransform = 6;
 
     private readonly FirestoreRestClient _client;
     private readonly ILogger _logger;
@@ -221,15 +221,29 @@ public sealed partial class FirestoreUsageStore : IUsageStore
         CheckName(entry.Step.Provider, "entry.Step.Provider");
         cancellationToken.ThrowIfCancellationRequested();
 
+        // Group commit takes the steps it can write as one of its batch's records: a session known to exist, a small step, room inline.
+        if (_groupCommit is not null && CanBatchStep(entry))
+        {
+            return await _groupCommit.RecordStepAsync(entry, cancellationToken).ConfigureAwait(false);
+        }
+
+        return await RecordStepAloneAsync(entry, NewWriteToken(), uncertain: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>One step in its own commit: the step document, the session (created when it does not exist yet) and the monthly summary.</summary>
+    /// <param name="entry">The validated entry.</param>
+    /// <param name="token">The write token of the step document.</param>
+    /// <param name="uncertain">Whether an earlier commit with this token may have landed (a group commit's steps sent again alone): ALREADY_EXISTS is then resolved by the token.</param>
+    /// <param name="cancellationToken">The caller's token.</param>
+    internal async Task<RecordOutcome> RecordStepAloneAsync(SessionStepEntry entry, string token, bool uncertain, CancellationToken cancellationToken)
+    {
         var step = entry.Step;
         var nanos = NanoUsd.FromDollars(step.Cost);
         var sessionPath = L.SessionPath(entry.UserId, entry.SessionId);
         var stepPath = L.StepPath(entry.UserId, entry.SessionId, step.OperationId);
-        var token = NewWriteToken();
         var element = InlineElement(step, nanos);
         var inline = element.Length <= FirestoreDefaults.MaxInlineStepBytes && !_fullSessions.ContainsKey(sessionPath);
         var createSession = false;
-        var uncertain = false;
         string? inlineRejected = null;
 
         for (var shape = 0; shape < FirestoreDefaults.MaxStepCommitShapes; shape++)
@@ -246,7 +260,8 @@ public sealed partial class FirestoreUsageStore : IUsageStore
                     MarkFull(sessionPath);
                 }
 
-                NoteInlineUsage(sessionPath, result.Body);
+                NoteInlineUsage(sessionPath, result.Body, writeIndex: 1);
+                NoteSessionExists(sessionPath);
                 return RecordOutcome.Recorded;
             }
 
@@ -261,6 +276,8 @@ public sealed partial class FirestoreUsageStore : IUsageStore
                     createSession = false;
                     continue;
                 case AlreadyExists:
+                    // The step exists, and so does its session (they are created in one commit).
+                    NoteSessionExists(sessionPath);
                     return uncertain
                         ? await ResolveByTokenAsync(stepPath, L.Op.WriteToken, token, cancellationToken).ConfigureAwait(false)
                         : RecordOutcome.AlreadyRecorded;
@@ -316,11 +333,13 @@ public sealed partial class FirestoreUsageStore : IUsageStore
         var result = await _client.CommitAsync(body, path, cancellationToken).ConfigureAwait(false);
         if (result.IsSuccess)
         {
+            NoteSessionExists(path);
             return true;
         }
 
         if (result.Status == AlreadyExists)
         {
+            NoteSessionExists(path);
             return result.Attempts > 1
                 && await ResolveByTokenAsync(path, L.Session.CreateToken, token, cancellationToken).ConfigureAwait(false) == RecordOutcome.Recorded;
         }
@@ -511,19 +530,7 @@ public sealed partial class FirestoreUsageStore : IUsageStore
             w.WriteStartArray("writes");
 
             // 1. The step document, created only if absent: the exactly-once guard and the truth for the session's steps.
-            w.WriteStartObject();
-            w.WriteStartObject("update");
-            w.WriteString("name", store._client.FullName(stepPath));
-            w.WriteStartObject("fields");
-            FirestoreValues.WriteString(w, L.Op.OperationId, step.OperationId);
-            FirestoreValues.WriteString(w, L.Op.UserId, entry.UserId);
-            FirestoreValues.WriteString(w, L.Op.SessionId, entry.SessionId);
-            WriteOperationFields(w, step.UsageType, step.Feature, step.Provider, step.Cost, nanos, step.IsBillableRun, step.Timestamp, step.Metadata);
-            FirestoreValues.WriteString(w, L.Op.WriteToken, token);
-            w.WriteEndObject();
-            w.WriteEndObject();
-            WriteExists(w, false);
-            w.WriteEndObject();
+            store.WriteStepDocument(w, entry, nanos, token, stepPath);
 
             // 2. The session: its totals incremented, created here when it does not exist yet.
             w.WriteStartObject();
@@ -577,6 +584,25 @@ public sealed partial class FirestoreUsageStore : IUsageStore
             w.WriteEndArray();
             w.WriteEndObject();
         });
+
+    /// <summary>One write: the step document, created only if absent (the exactly-once guard and the truth for the session's steps).</summary>
+    internal void WriteStepDocument(Utf8JsonWriter w, SessionStepEntry entry, long nanos, string token, string stepPath)
+    {
+        var step = entry.Step;
+        w.WriteStartObject();
+        w.WriteStartObject("update");
+        w.WriteString("name", _client.FullName(stepPath));
+        w.WriteStartObject("fields");
+        FirestoreValues.WriteString(w, L.Op.OperationId, step.OperationId);
+        FirestoreValues.WriteString(w, L.Op.UserId, entry.UserId);
+        FirestoreValues.WriteString(w, L.Op.SessionId, entry.SessionId);
+        WriteOperationFields(w, step.UsageType, step.Feature, step.Provider, step.Cost, nanos, step.IsBillableRun, step.Timestamp, step.Metadata);
+        FirestoreValues.WriteString(w, L.Op.WriteToken, token);
+        w.WriteEndObject();
+        w.WriteEndObject();
+        WriteExists(w, false);
+        w.WriteEndObject();
+    }
 
     /// <summary>The commit of one standalone operation: its document, created only if absent, and its monthly increment.</summary>
     internal byte[] OperationCommitBody(UsageOperation operation, long nanos, string token) =>
@@ -671,7 +697,7 @@ public sealed partial class FirestoreUsageStore : IUsageStore
     }
 
     /// <summary>The step as the seed's inline <c>steps</c> element (a map <c>Value</c>), as raw JSON; its length is the budget it uses.</summary>
-    private static byte[] InlineElement(SessionStep step, long nanos) => FirestoreRestClient.BuildBody(step, (w, s) =>
+    internal static byte[] InlineElement(SessionStep step, long nanos) => FirestoreRestClient.BuildBody(step, (w, s) =>
     {
         w.WriteStartObject();
         w.WriteStartObject("mapValue");
@@ -691,9 +717,10 @@ public sealed partial class FirestoreUsageStore : IUsageStore
         w.WriteEndObject();
     });
 
-    private void NoteInlineUsage(string sessionPath, byte[] commitResponse)
+    /// <summary>Reads the session write's inline bookkeeping from a commit response (write <paramref name="writeIndex"/>) and marks the session full once its budget is spent or a step went without its copy.</summary>
+    internal void NoteInlineUsage(string sessionPath, byte[] commitResponse, int writeIndex)
     {
-        var results = CommitWriter.TransformResults(commitResponse, writeIndex: 1);
+        var results = CommitWriter.TransformResults(commitResponse, writeIndex);
         if (results.Count > NotInlineTransform
             && ((results[InlineBytesTransform] is long bytes && bytes > FirestoreDefaults.InlineStepsBudgetBytes)
                 || (results[NotInlineTransform] is long notInline && notInline > 0)))
@@ -702,7 +729,7 @@ public sealed partial class FirestoreUsageStore : IUsageStore
         }
     }
 
-    private void MarkFull(string sessionPath)
+    internal void MarkFull(string sessionPath)
     {
         if (_fullSessions.Count >= FirestoreDefaults.FullSessionCacheSize)
         {
@@ -774,11 +801,17 @@ public sealed partial class FirestoreUsageStore : IUsageStore
             lastName = page[^1].Name;
         }
 
-        // Append order: each step's commit also wrote the session document, so their commit times (the step documents'
-        // create times) are strictly ordered; the name only breaks a tie no real store produces.
+        // Append order: each commit also wrote the session document, so commit times (the step documents' create times)
+        // are strictly ordered between commits; steps of one group commit share theirs and are ordered by their own time,
+        // then by name.
         all.Sort(static (a, b) =>
         {
             var c = a.CreateTime.CompareTo(b.CreateTime);
+            if (c == 0)
+            {
+                c = Nullable.Compare(a.GetTimestamp(L.Op.Timestamp), b.GetTimestamp(L.Op.Timestamp));
+            }
+
             return c != 0 ? c : string.CompareOrdinal(a.Name, b.Name);
         });
         return all;

@@ -59,6 +59,23 @@ internal static class CommitWriter
         w.WriteEndObject();
     }
 
+    /// <summary>Appends several elements, each the raw JSON of a <c>Value</c>, in order; an element equal to one already there (or earlier in the list) is skipped.</summary>
+    public static void WriteAppend(Utf8JsonWriter w, string fieldPath, IReadOnlyList<byte[]> rawValues)
+    {
+        w.WriteStartObject();
+        w.WriteString(FieldPath, fieldPath);
+        w.WriteStartObject("appendMissingElements");
+        w.WriteStartArray("values");
+        foreach (var rawValue in rawValues)
+        {
+            w.WriteRawValue(rawValue, skipInputValidation: true);
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
     /// <summary>Reads the <c>transformResults</c> of one write of a commit response as .NET values.</summary>
     public static IReadOnlyList<object?> TransformResults(byte[] commitResponse, int writeIndex)
     {

@@ -5,7 +5,7 @@ using L = CostTracking.Firestore.Internal.FirestoreLayout;
 
 namespace CostTracking.Firestore.Internal;
 
-/// <summary>Gathers concurrent standalone operations of one user into one commit each: their documents plus one summed increment per monthly summary.</summary>
+/// <summary>Gathers concurrent standalone operations and session steps of one user into one commit each: their documents plus one summed write per session and per monthly summary.</summary>
 /// <remarks>
 /// <para><b>Per user, one commit in flight.</b> Records of a user queue up; a drain loop takes a batch (up to
 /// <see cref="FirestoreStoreOptions.MaxBatchSize"/>, waiting at most <see cref="FirestoreStoreOptions.MaxBatchDelay"/> for it
@@ -20,18 +20,30 @@ namespace CostTracking.Firestore.Internal;
 /// record's token means an earlier attempt of this very commit landed (Recorded), another token means a duplicate
 /// (AlreadyRecorded); both leave the batch, and the rest is committed again. A second record with the id of one already
 /// in the batch waits for the next batch, where the same precondition settles it.</para>
+/// <para><b>Session steps.</b> Only steps the store let in (their session known to exist, not full) join a batch, and only
+/// small ones (an inline copy within <see cref="FirestoreDefaults.MaxInlineStepBytes"/>); each session gets one write with
+/// the summed increments, <c>exists=true</c> and its inline copies appended in arrival order. A commit that meets NOT_FOUND
+/// (a session deleted meanwhile) changed nothing: its steps are forgotten-session steps and each goes through the
+/// single-step commit (which creates the session), its operations are committed again without them. INVALID_ARGUMENT
+/// sends the steps down the same single-step path (which retries a step without its inline copy).</para>
 /// </remarks>
 internal sealed class GroupCommitter : IAsyncDisposable
 {
     private const string AlreadyExists = "ALREADY_EXISTS";
     private const string InvalidArgument = "INVALID_ARGUMENT";
+    private const string NotFound = "NOT_FOUND";
 
     // Conservative JSON sizes of the monthly writes, to keep a batch under the request cap.
     private const int SummaryWriteBytes = 1024;
     private const int BreakdownKeyBytes = 3 * 160;
 
-    // Per monthly document: totalCostNanos, totalCost, operationCount, totalRuns, lastUpdated; then 3 per breakdown key.
-    private const int FixedSummaryTransforms = 5;
+    private const int SessionWriteBytes = 1024;
+
+    // Per monthly document: totalCostNanos, totalCost, operationCount, totalRuns, 3 session sums, lastUpdated; then 3 per breakdown key.
+    private const int FixedSummaryTransforms = 8;
+
+    // A session's inline copies in one batch: the single-step path overshoots the inline budget by one step per writer, a batch by at most this.
+    private const int MaxInlineBytesPerBatch = 4 * FirestoreDefaults.MaxInlineStepBytes;
     private const int MaxBreakdownKeys = (FirestoreDefaults.MaxTransformsPerDocument - FixedSummaryTransforms) / 3;
 
     private readonly FirestoreUsageStore _store;
@@ -62,17 +74,34 @@ internal sealed class GroupCommitter : IAsyncDisposable
     }
 
     /// <summary>Queues one validated operation; completes once the commit holding it succeeded.</summary>
-    public Task<RecordOutcome> RecordAsync(UsageOperation operation, CancellationToken cancellationToken)
+    public Task<RecordOutcome> RecordAsync(UsageOperation operation, CancellationToken cancellationToken) =>
+        Enqueue(PendingRecord.ForOperation(operation, _store), cancellationToken) ?? throw new ObjectDisposedException(typeof(FirestoreUsageStore).FullName);
+
+    /// <summary>Queues one validated step of a session known to exist; a step too large to copy inline (or one that arrives once the store is being disposed, as before group commit took steps) takes the single-step commit instead.</summary>
+    public Task<RecordOutcome> RecordStepAsync(SessionStepEntry entry, CancellationToken cancellationToken)
     {
-        // Encoded on the caller's thread: the drain loop only concatenates.
-        var pending = new PendingOperation(operation, _store);
+        var pending = PendingRecord.ForStep(entry, _store);
+        if (pending.Inline!.Length <= FirestoreDefaults.MaxInlineStepBytes && Enqueue(pending, cancellationToken) is { } queued)
+        {
+            return queued;
+        }
+
+        return _store.RecordStepAloneAsync(entry, pending.Token, uncertain: false, cancellationToken);
+    }
+
+    /// <summary>Queues a record; <see langword="null"/> once the committer is disposed.</summary>
+    private Task<RecordOutcome>? Enqueue(PendingRecord pending, CancellationToken cancellationToken)
+    {
         lock (_lock)
         {
-            ObjectDisposedException.ThrowIf(_disposed, typeof(FirestoreUsageStore));
-            if (!_queues.TryGetValue(operation.UserId, out var queue))
+            if (_disposed)
             {
-                queue = new UserQueue(operation.UserId);
-                _queues.Add(operation.UserId, queue);
+                return null;
+            }
+            if (!_queues.TryGetValue(pending.UserId, out var queue))
+            {
+                queue = new UserQueue(pending.UserId);
+                _queues.Add(pending.UserId, queue);
             }
 
             queue.Pending.Add(pending);
@@ -117,21 +146,21 @@ internal sealed class GroupCommitter : IAsyncDisposable
     }
 
     /// <summary>A caller that gives up: a record still queued is taken out (it will not be written); one already being committed has an unknown outcome, as with any cancelled request.</summary>
-    private async Task<RecordOutcome> WaitAsync(PendingOperation pending, CancellationToken cancellationToken)
+    private async Task<RecordOutcome> WaitAsync(PendingRecord pending, CancellationToken cancellationToken)
     {
         using var registration = cancellationToken.UnsafeRegister(static (state, token) =>
         {
-            var (committer, p) = ((GroupCommitter, PendingOperation))state!;
+            var (committer, p) = ((GroupCommitter, PendingRecord))state!;
             committer.TryWithdraw(p, token);
         }, (this, pending));
         return await pending.Task.ConfigureAwait(false);
     }
 
-    private void TryWithdraw(PendingOperation pending, CancellationToken token)
+    private void TryWithdraw(PendingRecord pending, CancellationToken token)
     {
         lock (_lock)
         {
-            if (_queues.TryGetValue(pending.Operation.UserId, out var queue) && queue.Pending.Remove(pending))
+            if (_queues.TryGetValue(pending.UserId, out var queue) && queue.Pending.Remove(pending))
             {
                 pending.TrySetCanceled(token);
                 return;
@@ -150,7 +179,7 @@ internal sealed class GroupCommitter : IAsyncDisposable
             while (true)
             {
                 await GatherAsync(queue).ConfigureAwait(false);
-                List<PendingOperation> batch;
+                List<PendingRecord> batch;
                 lock (_lock)
                 {
                     batch = TakeBatch(queue);
@@ -234,10 +263,10 @@ internal sealed class GroupCommitter : IAsyncDisposable
     /// <summary>A batch stops waiting once it is full, or once as many records wait as the user's last batch held: callers that each await their record before sending the next are then all back.</summary>
     private int FillTarget(UserQueue queue) => Math.Min(_maxBatchSize, Math.Max(2, queue.LastBatchSize));
 
-    /// <summary>Takes the next batch in arrival order, within the batch size, the request size and the transforms per monthly document; a second record of an id already in the batch stays for the next one.</summary>
-    private List<PendingOperation> TakeBatch(UserQueue queue)
+    /// <summary>Takes the next batch in arrival order, within the batch size, the request size, the transforms per monthly document and the inline copies per session; a second record of an id already in the batch stays for the next one.</summary>
+    private List<PendingRecord> TakeBatch(UserQueue queue)
     {
-        var batch = new List<PendingOperation>(Math.Min(queue.Pending.Count, _maxBatchSize));
+        var batch = new List<PendingRecord>(Math.Min(queue.Pending.Count, _maxBatchSize));
         if (queue.Pending.Count == 0)
         {
             return batch;
@@ -245,6 +274,7 @@ internal sealed class GroupCommitter : IAsyncDisposable
 
         var paths = new HashSet<string>(StringComparer.Ordinal);
         var summaries = new Dictionary<(UsageType, UsageMonth), HashSet<string>>();
+        var sessions = new Dictionary<string, int>(StringComparer.Ordinal);
         var bytes = 64;
         var taken = 0;
         for (var i = 0; i < queue.Pending.Count && batch.Count < _maxBatchSize; i++)
@@ -255,15 +285,28 @@ internal sealed class GroupCommitter : IAsyncDisposable
                 continue;
             }
 
-            var key = (pending.Operation.UsageType, pending.Month);
+            var key = (pending.UsageType, pending.Month);
             var isNewSummary = !summaries.TryGetValue(key, out var keys);
             keys ??= new HashSet<string>(StringComparer.Ordinal);
             var newKeys = (keys.Contains(pending.FeatureKey) ? 0 : 1) + (keys.Contains(pending.ProviderKey) ? 0 : 1) + (keys.Contains(pending.DayKey) ? 0 : 1);
             var cost = pending.Write.Length + 1 + (isNewSummary ? SummaryWriteBytes : 0) + (newKeys * BreakdownKeyBytes);
-            if (batch.Count > 0 && (bytes + cost > _maxRequestBytes || keys.Count + newKeys > MaxBreakdownKeys))
+            var inlineBytes = 0;
+            if (pending.SessionPath is { } sessionPath)
             {
-                // Full by size or by transforms: the rest waits for the next batch, in order.
+                inlineBytes = sessions.GetValueOrDefault(sessionPath, -1);
+                cost += pending.Inline!.Length + 1 + (inlineBytes < 0 ? SessionWriteBytes : 0);
+                inlineBytes = Math.Max(inlineBytes, 0) + pending.Inline.Length;
+            }
+
+            if (batch.Count > 0 && (bytes + cost > _maxRequestBytes || keys.Count + newKeys > MaxBreakdownKeys || inlineBytes > MaxInlineBytesPerBatch))
+            {
+                // Full by size, by transforms or by a session's inline copies: the rest waits for the next batch, in order.
                 break;
+            }
+
+            if (pending.SessionPath is not null)
+            {
+                sessions[pending.SessionPath] = inlineBytes;
             }
 
             keys.Add(pending.FeatureKey);
@@ -286,15 +329,38 @@ internal sealed class GroupCommitter : IAsyncDisposable
     }
 
     /// <summary>Commits a batch and settles every record in it; never throws.</summary>
-    private async Task CommitAsync(List<PendingOperation> batch)
+    private async Task CommitAsync(List<PendingRecord> batch)
+    {
+        // Steps of a session that filled up since they were queued go alone, without their inline copy.
+        List<PendingRecord>? alone = null;
+        if (batch.Exists(p => p.SessionPath is { } s && _store.IsSessionFull(s)))
+        {
+            alone = batch.FindAll(p => p.SessionPath is { } s && _store.IsSessionFull(s));
+            batch = batch.FindAll(p => !alone.Contains(p));
+        }
+
+        if (batch.Count > 0)
+        {
+            await CommitBatchAsync(batch).ConfigureAwait(false);
+        }
+
+        if (alone is not null)
+        {
+            await CommitStepsAloneAsync(alone).ConfigureAwait(false);
+        }
+    }
+
+    private async Task CommitBatchAsync(List<PendingRecord> batch)
     {
         var remaining = batch;
         for (var round = 1; ; round++)
         {
             RestResult result;
+            List<SessionSums> sessions;
             try
             {
-                var body = BatchBody(remaining);
+                sessions = SessionSums.Of(remaining);
+                var body = BatchBody(remaining, sessions);
                 result = await _client.CommitAsync(body, remaining[0].Path, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception ex)
@@ -310,13 +376,14 @@ internal sealed class GroupCommitter : IAsyncDisposable
                     pending.TrySetResult(RecordOutcome.Recorded);
                 }
 
-                Log.GroupCommitted(_logger, remaining[0].Operation.UserId, remaining.Count);
+                NoteInlineUsage(remaining.Count, sessions, result.Body);
+                Log.GroupCommitted(_logger, remaining[0].UserId, remaining.Count);
                 return;
             }
 
             if (result.Status == AlreadyExists)
             {
-                List<PendingOperation> rest;
+                List<PendingRecord> rest;
                 try
                 {
                     rest = await SettleExistingAsync(remaining).ConfigureAwait(false);
@@ -342,15 +409,41 @@ internal sealed class GroupCommitter : IAsyncDisposable
                 return;
             }
 
-            if (result.Status == InvalidArgument && remaining.Count > 1)
+            if (result.Status == NotFound && sessions.Count > 0)
             {
-                // Firestore refused something in the batch: commit each record alone, so one bad record cannot fail the others.
-                Log.GroupCommitSplit(_logger, remaining[0].Operation.UserId, remaining.Count, result.Message);
-                foreach (var pending in remaining)
+                // A session of the batch is gone (deleted meanwhile): nothing was written. Its steps go alone (creating the
+                // session as a first step does), the operations are committed again without them.
+                var steps = remaining.FindAll(static p => p.SessionPath is not null);
+                Log.GroupCommitSessionMissing(_logger, remaining[0].UserId, steps.Count, result.Message);
+                foreach (var session in sessions)
                 {
-                    await CommitAsync([pending]).ConfigureAwait(false);
+                    _store.ForgetSession(session.Path);
                 }
 
+                var operations = remaining.FindAll(static p => p.SessionPath is null);
+                if (operations.Count > 0)
+                {
+                    await CommitBatchAsync(operations).ConfigureAwait(false);
+                }
+
+                await CommitStepsAloneAsync(steps).ConfigureAwait(false);
+                return;
+            }
+
+            if (result.Status == InvalidArgument && (remaining.Count > 1 || sessions.Count > 0))
+            {
+                // Firestore refused something in the batch: commit each record alone, so one bad record cannot fail the others
+                // (a step through the single-step commit, which retries without its inline copy).
+                Log.GroupCommitSplit(_logger, remaining[0].UserId, remaining.Count, result.Message);
+                foreach (var pending in remaining)
+                {
+                    if (pending.SessionPath is null)
+                    {
+                        await CommitBatchAsync([pending]).ConfigureAwait(false);
+                    }
+                }
+
+                await CommitStepsAloneAsync(remaining.FindAll(static p => p.SessionPath is not null)).ConfigureAwait(false);
                 return;
             }
 
@@ -359,8 +452,35 @@ internal sealed class GroupCommitter : IAsyncDisposable
         }
     }
 
+    /// <summary>Steps the batch cannot write, each through the store's single-step commit, in arrival order, with the token it was queued with.</summary>
+    private async Task CommitStepsAloneAsync(List<PendingRecord> steps)
+    {
+        foreach (var pending in steps)
+        {
+            try
+            {
+                // Uncertain: an earlier commit holding this token may have landed, so ALREADY_EXISTS is resolved by the token.
+                var outcome = await _store.RecordStepAloneAsync(pending.Entry!, pending.Token, uncertain: true, CancellationToken.None).ConfigureAwait(false);
+                pending.TrySetResult(outcome);
+            }
+            catch (Exception ex)
+            {
+                pending.TrySetException(ex);
+            }
+        }
+    }
+
+    /// <summary>After a successful commit: each session write's inline bookkeeping, read back as the single-step commit does.</summary>
+    private void NoteInlineUsage(int documentWrites, List<SessionSums> sessions, byte[] response)
+    {
+        for (var i = 0; i < sessions.Count; i++)
+        {
+            _store.NoteInlineUsage(sessions[i].Path, response, documentWrites + i);
+        }
+    }
+
     /// <summary>After ALREADY_EXISTS: settles the records whose documents exist (by their write token) and returns the others.</summary>
-    private async Task<List<PendingOperation>> SettleExistingAsync(List<PendingOperation> batch)
+    private async Task<List<PendingRecord>> SettleExistingAsync(List<PendingRecord> batch)
     {
         var read = await _client.BatchGetAsync(batch.ConvertAll(p => p.Path), [L.Op.WriteToken], CancellationToken.None).ConfigureAwait(false);
         var tokens = new Dictionary<string, string?>(read.Found.Count, StringComparer.Ordinal);
@@ -369,7 +489,7 @@ internal sealed class GroupCommitter : IAsyncDisposable
             tokens[document.Name] = document.GetString(L.Op.WriteToken);
         }
 
-        var rest = new List<PendingOperation>(batch.Count);
+        var rest = new List<PendingRecord>(batch.Count);
         foreach (var pending in batch)
         {
             if (tokens.TryGetValue(_client.FullName(pending.Path), out var token))
@@ -387,7 +507,7 @@ internal sealed class GroupCommitter : IAsyncDisposable
         return rest;
     }
 
-    private static void Fail(List<PendingOperation> batch, Exception exception)
+    private static void Fail(List<PendingRecord> batch, Exception exception)
     {
         foreach (var pending in batch)
         {
@@ -395,8 +515,8 @@ internal sealed class GroupCommitter : IAsyncDisposable
         }
     }
 
-    /// <summary>The commit body: every operation document as encoded on its caller's thread, then one summed increment per monthly document.</summary>
-    private byte[] BatchBody(List<PendingOperation> batch) => FirestoreRestClient.BuildBody((Committer: this, Batch: batch), static (w, s) =>
+    /// <summary>The commit body: every operation and step document as encoded on its caller's thread, then one summed write per session, then one per monthly document.</summary>
+    private byte[] BatchBody(List<PendingRecord> batch, List<SessionSums> sessions) => FirestoreRestClient.BuildBody((Committer: this, Batch: batch, Sessions: sessions), static (w, s) =>
     {
         w.WriteStartObject();
         w.WriteStartArray("writes");
@@ -405,14 +525,44 @@ internal sealed class GroupCommitter : IAsyncDisposable
             w.WriteRawValue(pending.Write, skipInputValidation: true);
         }
 
+        foreach (var session in s.Sessions)
+        {
+            s.Committer.WriteSessionSum(w, session);
+        }
+
         foreach (var summary in MonthlySums.Of(s.Batch))
         {
-            s.Committer.WriteMonthlySum(w, s.Batch[0].Operation.UserId, summary);
+            s.Committer.WriteMonthlySum(w, s.Batch[0].UserId, summary);
         }
 
         w.WriteEndArray();
         w.WriteEndObject();
     });
+
+    /// <summary>One session document's write: the same mask and transforms, in the same order, as one step's, with the batch's sums and every inline copy appended in arrival order.</summary>
+    private void WriteSessionSum(Utf8JsonWriter w, SessionSums session)
+    {
+        w.WriteStartObject();
+        w.WriteStartObject("update");
+        w.WriteString("name", _client.FullName(session.Path));
+        w.WriteStartObject("fields");
+        FirestoreValues.WriteTimestamp(w, L.Session.LastUpdatedAt, session.Latest);
+        w.WriteEndObject();
+        w.WriteEndObject();
+        FirestoreRestClient.WriteMask(w, "updateMask", SessionMask);
+        w.WriteStartArray("updateTransforms");
+        CommitWriter.WriteIncrement(w, L.Session.TotalCostNanos, session.Nanos);
+        CommitWriter.WriteIncrement(w, L.Session.TotalCost, Dollars(session.Nanos));
+        CommitWriter.WriteIncrement(w, L.Session.TotalRuns, session.Runs);
+        CommitWriter.WriteIncrement(w, L.Session.StepCount, session.Elements.Count);
+        CommitWriter.WriteMaximum(w, L.Session.LastUpdatedMicros, FirestoreValues.ToUnixMicroseconds(session.Latest));
+        CommitWriter.WriteIncrement(w, L.Session.InlineStepsBytes, session.InlineBytes); // FirestoreUsageStore.InlineBytesTransform
+        CommitWriter.WriteIncrement(w, L.Session.StepsNotInline, 0L); // FirestoreUsageStore.NotInlineTransform
+        CommitWriter.WriteAppend(w, L.Session.Steps, session.Elements);
+        w.WriteEndArray();
+        CommitWriter.WriteExists(w, true);
+        w.WriteEndObject();
+    }
 
     /// <summary>One monthly document's write: the same fields and transforms as one operation's, with the batch's sums.</summary>
     private void WriteMonthlySum(Utf8JsonWriter w, string userId, MonthlySums summary)
@@ -433,6 +583,13 @@ internal sealed class GroupCommitter : IAsyncDisposable
         CommitWriter.WriteIncrement(w, L.Summary.TotalCost, Dollars(summary.Total.Nanos));
         CommitWriter.WriteIncrement(w, L.Summary.OperationCount, summary.Total.Count);
         CommitWriter.WriteIncrement(w, L.Summary.TotalRuns, summary.Runs);
+        if (summary.Session.Count > 0)
+        {
+            CommitWriter.WriteIncrement(w, L.Summary.SessionCostNanos, summary.Session.Nanos);
+            CommitWriter.WriteIncrement(w, L.Summary.SessionCost, Dollars(summary.Session.Nanos));
+            CommitWriter.WriteIncrement(w, L.Summary.SessionOperationCount, summary.Session.Count);
+        }
+
         WriteBreakdown(w, summary.ByKey);
         CommitWriter.WriteServerTime(w, L.Summary.LastUpdated);
         w.WriteEndArray();
@@ -454,11 +611,13 @@ internal sealed class GroupCommitter : IAsyncDisposable
 
     private static readonly string[] SummaryMask = [L.Summary.UserId, L.Summary.UsageType, L.Summary.Month];
 
+    private static readonly string[] SessionMask = [L.Session.LastUpdatedAt];
+
     private sealed class UserQueue(string userId)
     {
         public string UserId { get; } = userId;
 
-        public List<PendingOperation> Pending { get; } = [];
+        public List<PendingRecord> Pending { get; } = [];
 
         public bool Draining { get; set; }
 
@@ -483,18 +642,21 @@ internal sealed class GroupCommitter : IAsyncDisposable
 
         public long Runs { get; private set; }
 
-        /// <summary>Keyed by the breakdown's key (<see cref="PendingOperation.FeatureKey"/> and the like), in first-seen order.</summary>
+        /// <summary>The part that session steps add (session cost).</summary>
+        public Sum Session { get; private set; }
+
+        /// <summary>Keyed by the breakdown's key (<see cref="PendingRecord.FeatureKey"/> and the like), in first-seen order.</summary>
         public Dictionary<string, Sum> ByKey { get; } = new(StringComparer.Ordinal);
 
-        public static List<MonthlySums> Of(List<PendingOperation> batch)
+        public static List<MonthlySums> Of(List<PendingRecord> batch)
         {
             var result = new List<MonthlySums>(1);
             foreach (var pending in batch)
             {
-                var sums = result.Find(s => s.UsageType == pending.Operation.UsageType && s.Month == pending.Month);
+                var sums = result.Find(s => s.UsageType == pending.UsageType && s.Month == pending.Month);
                 if (sums is null)
                 {
-                    sums = new MonthlySums(pending.Operation.UsageType, pending.Month);
+                    sums = new MonthlySums(pending.UsageType, pending.Month);
                     result.Add(sums);
                 }
 
@@ -504,11 +666,16 @@ internal sealed class GroupCommitter : IAsyncDisposable
             return result;
         }
 
-        private void Add(PendingOperation pending)
+        private void Add(PendingRecord pending)
         {
             // checked: a sum that overflowed would be wrong; the commit fails instead and nothing is counted.
             Total = new Sum(checked(Total.Nanos + pending.Nanos), Total.Count + 1);
-            Runs += pending.Operation.IsBillableRun ? 1 : 0;
+            Runs += pending.IsBillableRun ? 1 : 0;
+            if (pending.SessionPath is not null)
+            {
+                Session = new Sum(checked(Session.Nanos + pending.Nanos), Session.Count + 1);
+            }
+
             foreach (var key in (ReadOnlySpan<string>)[pending.FeatureKey, pending.ProviderKey, pending.DayKey])
             {
                 var sum = ByKey.GetValueOrDefault(key);
@@ -517,25 +684,75 @@ internal sealed class GroupCommitter : IAsyncDisposable
         }
     }
 
-    /// <summary>One queued operation: its encoded document write, its token, and what its monthly increment needs.</summary>
-    private sealed class PendingOperation : TaskCompletionSource<RecordOutcome>
+    /// <summary>The sums of a batch's steps for one session document, and their inline copies in arrival order.</summary>
+    private sealed class SessionSums(string path)
     {
-        public PendingOperation(UsageOperation operation, FirestoreUsageStore store)
+        public string Path { get; } = path;
+
+        public long Nanos { get; private set; }
+
+        public long Runs { get; private set; }
+
+        public long InlineBytes { get; private set; }
+
+        public DateTimeOffset Latest { get; private set; } = DateTimeOffset.MinValue;
+
+        public List<byte[]> Elements { get; } = [];
+
+        public static List<SessionSums> Of(List<PendingRecord> batch)
+        {
+            var result = new List<SessionSums>();
+            foreach (var pending in batch)
+            {
+                if (pending.SessionPath is not { } path)
+                {
+                    continue;
+                }
+
+                var sums = result.Find(s => s.Path == path);
+                if (sums is null)
+                {
+                    sums = new SessionSums(path);
+                    result.Add(sums);
+                }
+
+                sums.Nanos = checked(sums.Nanos + pending.Nanos);
+                sums.Runs += pending.IsBillableRun ? 1 : 0;
+                sums.InlineBytes += pending.Inline!.Length;
+                sums.Latest = pending.Timestamp > sums.Latest ? pending.Timestamp : sums.Latest;
+                sums.Elements.Add(pending.Inline);
+            }
+
+            return result;
+        }
+    }
+
+    /// <summary>One queued record (a standalone operation or a session step): its encoded document write, its token, and what its summed writes need.</summary>
+    private sealed class PendingRecord : TaskCompletionSource<RecordOutcome>
+    {
+        private PendingRecord(string userId, UsageType usageType, decimal cost, bool billable, DateTimeOffset timestamp, string feature, string provider, string path)
             : base(TaskCreationOptions.RunContinuationsAsynchronously)
         {
-            Operation = operation;
-            Nanos = NanoUsd.FromDollars(operation.Cost);
-            Month = UsageMonth.FromTimestamp(operation.Timestamp);
-            Path = L.OperationPath(operation.UsageType, operation.UserId, operation.OperationId);
+            UserId = userId;
+            UsageType = usageType;
+            IsBillableRun = billable;
+            Timestamp = timestamp;
+            Nanos = NanoUsd.FromDollars(cost);
+            Month = UsageMonth.FromTimestamp(timestamp);
+            Path = path;
             Token = WriteTokens.New();
-            FeatureKey = BreakdownPaths.FeatureKey(operation.Feature);
-            ProviderKey = BreakdownPaths.ProviderKey(operation.Provider);
-            DayKey = BreakdownPaths.DayKey(operation.Timestamp);
-            Write = FirestoreRestClient.BuildBody((Store: store, Pending: this), static (w, s) =>
-                s.Store.WriteOperationDocument(w, s.Pending.Operation, s.Pending.Nanos, s.Pending.Token));
+            FeatureKey = BreakdownPaths.FeatureKey(feature);
+            ProviderKey = BreakdownPaths.ProviderKey(provider);
+            DayKey = BreakdownPaths.DayKey(timestamp);
         }
 
-        public UsageOperation Operation { get; }
+        public string UserId { get; }
+
+        public UsageType UsageType { get; }
+
+        public bool IsBillableRun { get; }
+
+        public DateTimeOffset Timestamp { get; }
 
         public long Nanos { get; }
 
@@ -551,9 +768,42 @@ internal sealed class GroupCommitter : IAsyncDisposable
 
         public string DayKey { get; }
 
-        public byte[] Write { get; }
+        public byte[] Write { get; private set; } = [];
+
+        /// <summary>A step's session document; <see langword="null"/> for a standalone operation.</summary>
+        public string? SessionPath { get; private init; }
+
+        /// <summary>A step's entry, for the single-step commit it may fall back to.</summary>
+        public SessionStepEntry? Entry { get; private init; }
+
+        /// <summary>A step's inline copy (raw JSON of a map value).</summary>
+        public byte[]? Inline { get; private init; }
 
         /// <summary>Taken into a batch (guarded by the committer's lock).</summary>
         public bool InFlight { get; set; }
+
+        public static PendingRecord ForOperation(UsageOperation operation, FirestoreUsageStore store)
+        {
+            var pending = new PendingRecord(operation.UserId, operation.UsageType, operation.Cost, operation.IsBillableRun, operation.Timestamp, operation.Feature, operation.Provider,
+                L.OperationPath(operation.UsageType, operation.UserId, operation.OperationId));
+            pending.Write = FirestoreRestClient.BuildBody((Store: store, Operation: operation, Pending: pending), static (w, s) =>
+                s.Store.WriteOperationDocument(w, s.Operation, s.Pending.Nanos, s.Pending.Token));
+            return pending;
+        }
+
+        public static PendingRecord ForStep(SessionStepEntry entry, FirestoreUsageStore store)
+        {
+            var step = entry.Step;
+            var pending = new PendingRecord(entry.UserId, step.UsageType, step.Cost, step.IsBillableRun, step.Timestamp, step.Feature, step.Provider,
+                L.StepPath(entry.UserId, entry.SessionId, step.OperationId))
+            {
+                SessionPath = L.SessionPath(entry.UserId, entry.SessionId),
+                Entry = entry,
+                Inline = FirestoreUsageStore.InlineElement(step, NanoUsd.FromDollars(step.Cost)),
+            };
+            pending.Write = FirestoreRestClient.BuildBody((Store: store, Entry: entry, Pending: pending), static (w, s) =>
+                s.Store.WriteStepDocument(w, s.Entry, s.Pending.Nanos, s.Pending.Token, s.Pending.Path));
+            return pending;
+        }
     }
 }
