@@ -208,26 +208,34 @@ public sealed partial class FirestoreUsageStore : IUsageStore
     // ================================================================== sessions
 
     /// <inheritdoc />
-    public async ValueTask<RecordOutcome> RecordSessionStepAsync(SessionStepEntry entry, CancellationToken cancellationToken = default)
+    public ValueTask<RecordOutcome> RecordSessionStepAsync(SessionStepEntry entry, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(entry);
-        ArgumentNullException.ThrowIfNull(entry.Step, "entry.Step");
-        UsageIds.ThrowIfInvalid(entry.UserId, "entry.UserId");
-        UsageIds.ThrowIfInvalid(entry.SessionId, "entry.SessionId");
-        UsageIds.ThrowIfInvalid(entry.Step.OperationId, "entry.Step.OperationId");
-        CheckName(entry.SessionFeature, "entry.SessionFeature");
-        CheckUsageType(entry.Step.UsageType, "entry.Step.UsageType");
-        CheckName(entry.Step.Feature, "entry.Step.Feature");
-        CheckName(entry.Step.Provider, "entry.Step.Provider");
-        cancellationToken.ThrowIfCancellationRequested();
-
-        // Group commit takes the steps it can write as one of its batch's records: a session known to exist, a small step, room inline.
-        if (_groupCommit is not null && CanBatchStep(entry))
+        try
         {
-            return await _groupCommit.RecordStepAsync(entry, cancellationToken).ConfigureAwait(false);
-        }
+            ArgumentNullException.ThrowIfNull(entry);
+            ArgumentNullException.ThrowIfNull(entry.Step, "entry.Step");
+            UsageIds.ThrowIfInvalid(entry.UserId, "entry.UserId");
+            UsageIds.ThrowIfInvalid(entry.SessionId, "entry.SessionId");
+            UsageIds.ThrowIfInvalid(entry.Step.OperationId, "entry.Step.OperationId");
+            CheckName(entry.SessionFeature, "entry.SessionFeature");
+            CheckUsageType(entry.Step.UsageType, "entry.Step.UsageType");
+            CheckName(entry.Step.Feature, "entry.Step.Feature");
+            CheckName(entry.Step.Provider, "entry.Step.Provider");
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return ValueTask.FromCanceled<RecordOutcome>(cancellationToken);
+            }
 
-        return await RecordStepAloneAsync(entry, NewWriteToken(), uncertain: false, cancellationToken).ConfigureAwait(false);
+            // Group commit takes the steps it can write as one of its batch's records (a session known to exist, room inline);
+            // the caller awaits the batch's own task, no state machine in between, so a flushed step is complete when the flush returns.
+            return new ValueTask<RecordOutcome>(_groupCommit is not null && CanBatchStep(entry)
+                ? _groupCommit.RecordStepAsync(entry, cancellationToken)
+                : RecordStepAloneAsync(entry, NewWriteToken(), uncertain: false, cancellationToken));
+        }
+        catch (Exception ex)
+        {
+            return ValueTask.FromException<RecordOutcome>(ex);
+        }
     }
 
     /// <summary>One step in its own commit: the step document, the session (created when it does not exist yet) and the monthly summary.</summary>
