@@ -40,9 +40,9 @@ public sealed class FirestoreStoreOptions
     /// <value>The default value is 30 seconds; 1 second to 10 minutes.</value>
     public TimeSpan RequestTimeout { get; set; } = FirestoreDefaults.RequestTimeout;
 
-    /// <summary>Gets or sets how standalone operations are written: one commit each, or gathered per user into group commits.</summary>
+    /// <summary>Gets or sets how standalone operations and session steps are written: one commit each, or gathered per user into group commits.</summary>
     /// <value>The default value is <see cref="FirestoreWriteMode.Immediate"/>.</value>
-    /// <remarks>Group commit applies to standalone operations only; session steps, sessions and reads always go straight to Firestore.</remarks>
+    /// <remarks>Group commit applies to standalone operations and to the steps of sessions the store knows exist; session creation and closing and reads always go straight to Firestore.</remarks>
     public FirestoreWriteMode WriteMode { get; set; } = FirestoreWriteMode.Immediate;
 
     /// <summary>Gets or sets, in <see cref="FirestoreWriteMode.GroupCommit"/> mode, how long a batch stays open for more records of its user before it is committed (unless it fills up first).</summary>

@@ -23,8 +23,8 @@ namespace CostTracking.Firestore.Internal;
 /// <para><b>Session steps.</b> Only steps the store let in (their session known to exist, not full) join a batch, and only
 /// small ones (an inline copy within <see cref="FirestoreDefaults.MaxInlineStepBytes"/>); each session gets one write with
 /// the summed increments, <c>exists=true</c> and its inline copies appended in arrival order. A commit that meets NOT_FOUND
-/// (a session deleted meanwhile) changed nothing: its steps are forgotten-session steps and each goes through the
-/// single-step commit (which creates the session), its operations are committed again without them. INVALID_ARGUMENT
+/// (a session deleted meanwhile) changed nothing: the store forgets the batch's sessions, each step goes through the
+/// single-step commit (which creates the session again), and the operations are committed again without them. INVALID_ARGUMENT
 /// sends the steps down the same single-step path (which retries a step without its inline copy).</para>
 /// </remarks>
 internal sealed class GroupCommitter : IAsyncDisposable
