@@ -165,6 +165,38 @@ public sealed class FirestoreGroupCommitStepTests : EmulatorFixture
     }
 
     [Test]
+    public async Task RecordSessionStepAsync_BatchWithStepsRefusedAsInvalid_EveryRecordIsCommittedAloneOnce()
+    {
+        var logger = new CapturingLogger();
+        RefuseMatchingCommitHandler refuse = null!;
+        await using var store = NewStore(
+            inner => refuse = new RefuseMatchingCommitHandler(new SlowCommitsHandler(inner, TimeSpan.FromMilliseconds(200)), body => body.Contains("/steps/step-1\"", StringComparison.Ordinal) && body.Contains("/steps/step-2\"", StringComparison.Ordinal)),
+            GroupCommit(delayMs: 50),
+            logger: logger);
+        await store.CreateSessionAsync(_user, "s-1", "maps", BaseTime);
+
+        // step-0 goes at once; the others gather behind its commit and are refused together.
+        var calls = Enumerable.Range(0, 6).Select(i => store.RecordSessionStepAsync(Step(_user, "s-1", $"step-{i}", cost: 1m, at: BaseTime.AddSeconds(i))).AsTask())
+            .Append(store.RecordOperationAsync(Operation(_user, "op-1", cost: 1m)).AsTask())
+            .ToArray();
+        var outcomes = await Task.WhenAll(calls);
+
+        refuse.Refused.Should().Be(1);
+        logger.Lines.Should().Contain(l => l.Contains("committing them one by one", StringComparison.Ordinal));
+        outcomes.Should().OnlyContain(o => o == RecordOutcome.Recorded);
+        var session = await _reader.GetSessionAsync(_user, "s-1");
+        var raw = await Raw.FieldsAsync($"SessionUsage/{_user}/sessions/s-1");
+        using (new AssertionScope())
+        {
+            session!.StepCount.Should().Be(6);
+            session.TotalCost.Should().Be(6m);
+            session.Steps.Select(s => s.OperationId).Should().Equal(Enumerable.Range(0, 6).Select(i => $"step-{i}"));
+            raw.Array("steps").Select(e => e.GetProperty("mapValue").GetProperty("fields").String("operationId")).Should().Equal(Enumerable.Range(0, 6).Select(i => $"step-{i}"));
+            (await _reader.GetMonthlySummaryAsync(_user, UsageType.ApiUsage, BaseMonth)).OperationCount.Should().Be(7);
+        }
+    }
+
+    [Test]
     public async Task RecordSessionStepAsync_ConcurrentStepsOfASessionThatDoesNotExistYet_CreateItOnceWithTheFirstStepsFeature()
     {
         CountingHandler counter = null!;
@@ -366,6 +398,29 @@ public sealed class FirestoreGroupCommitStepTests : EmulatorFixture
             }
 
             return response;
+        }
+    }
+
+    /// <summary>Answers the first commit whose body matches with INVALID_ARGUMENT, without sending it.</summary>
+    private sealed class RefuseMatchingCommitHandler(HttpMessageHandler inner, Func<string, bool> match) : DelegatingHandler(inner)
+    {
+        private int _left = 1;
+
+        public int Refused { get; private set; }
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.RequestUri!.AbsolutePath.EndsWith(":commit", StringComparison.Ordinal) && request.Content is not null
+                && match(await request.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)) && Interlocked.Decrement(ref _left) >= 0)
+            {
+                Refused++;
+                return new HttpResponseMessage(System.Net.HttpStatusCode.BadRequest)
+                {
+                    Content = new StringContent(FailFirstHandler.ErrorBody(System.Net.HttpStatusCode.BadRequest, "INVALID_ARGUMENT", "synthetic from a test"), System.Text.Encoding.UTF8, "application/json"),
+                };
+            }
+
+            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
     }
 
