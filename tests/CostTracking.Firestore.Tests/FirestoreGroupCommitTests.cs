@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace CostTracking.Firestore.Tests;
 
 /// <summary>Group commit against the real emulator: batching, exactly once inside and across batches, crash visibility, flush on dispose and shutdown.</summary>
-public sealed class FirestoreGroupCommitTests : EmulatorFixture
+public sealed partial class FirestoreGroupCommitTests : EmulatorFixture
 {
     private string _user = "";
     private FirestoreUsageStore _reader = null!;

@@ -6,20 +6,8 @@ using FluentAssertions.Execution;
 namespace CostTracking.Firestore.Tests;
 
 /// <summary>Session steps in group commit against the real emulator: batched with operations, exactly once, lost responses, new and deleted sessions, and the same documents as single commits.</summary>
-public sealed class FirestoreGroupCommitStepTests : EmulatorFixture
+public sealed partial class FirestoreGroupCommitTests
 {
-    private string _user = "";
-    private FirestoreUsageStore _reader = null!;
-
-    [OneTimeSetUp]
-    public void CreateReader() => _reader = NewStore();
-
-    [OneTimeTearDown]
-    public void DisposeReader() => _reader?.Dispose();
-
-    [SetUp]
-    public void NewUser() => _user = NewId("user");
-
     [Test]
     public async Task RecordSessionStepAsync_ConcurrentStepsIntoTwoExistingSessions_FewerCommitsThanStepsAndExactTotalsAndInlineOrder()
     {
@@ -368,12 +356,6 @@ public sealed class FirestoreGroupCommitStepTests : EmulatorFixture
 
     private static int Commits(CountingHandler counter) => counter.Urls.Count(u => u.EndsWith(":commit", StringComparison.Ordinal));
 
-    private static Action<FirestoreStoreOptions> GroupCommit(int delayMs) => o =>
-    {
-        o.WriteMode = FirestoreWriteMode.GroupCommit;
-        o.MaxBatchDelay = TimeSpan.FromMilliseconds(delayMs);
-    };
-
     /// <summary>Lets the first commit whose body matches reach Firestore, then throws as if its response were lost on the way back.</summary>
     private sealed class LoseMatchingCommitHandler(HttpMessageHandler inner, Func<string, bool> match) : DelegatingHandler(inner)
     {
@@ -418,20 +400,6 @@ public sealed class FirestoreGroupCommitStepTests : EmulatorFixture
                 {
                     Content = new StringContent(FailFirstHandler.ErrorBody(System.Net.HttpStatusCode.BadRequest, "INVALID_ARGUMENT", "synthetic from a test"), System.Text.Encoding.UTF8, "application/json"),
                 };
-            }
-
-            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>Holds every commit for a while before it goes out.</summary>
-    private sealed class SlowCommitsHandler(HttpMessageHandler inner, TimeSpan delay) : DelegatingHandler(inner)
-    {
-        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            if (request.RequestUri!.AbsolutePath.EndsWith(":commit", StringComparison.Ordinal))
-            {
-                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
             }
 
             return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
