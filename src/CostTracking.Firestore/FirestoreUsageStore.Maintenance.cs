@@ -11,47 +11,81 @@ namespace CostTracking.Firestore;
 public sealed partial class FirestoreUsageStore
 {
     private const string IdlePrefix = "fs-i1:";
+    private const string LegacyIdlePrefix = "fs-i2:";
 
     /// <inheritdoc />
-    /// <remarks>A collection-group query over <c>sessions</c>: <c>status == in-progress</c> and <c>lastUpdatedMicros &lt; cut-off</c>, ordered by
-    /// <c>lastUpdatedMicros</c> then document name, paged by cursor (index: <c>sessions</c> collection group, <c>status</c> ↑ <c>lastUpdatedMicros</c> ↑).
-    /// A page holds at most 1,000 sessions whatever the page size asked for.</remarks>
+    /// <remarks>
+    /// <para>Two collection-group queries over <c>sessions</c>, one after the other, each ordered then paged by cursor:</para>
+    /// <para>1. Sessions this store wrote: <c>status == in-progress</c> and <c>lastUpdatedMicros &lt; cut-off</c>, ordered by
+    /// <c>lastUpdatedMicros</c> then document name (index: <c>status</c> ↑ <c>lastUpdatedMicros</c> ↑).</para>
+    /// <para>2. Then sessions the seed wrote, which have no <c>lastUpdatedMicros</c>: <c>status == in-progress</c> and
+    /// <c>lastUpdatedAt &lt; cut-off</c>, ordered by <c>lastUpdatedAt</c> then name (index: <c>status</c> ↑ <c>lastUpdatedAt</c> ↑);
+    /// sessions that do have <c>lastUpdatedMicros</c> were the first query's and are skipped.</para>
+    /// <para>A page holds at most 1,000 sessions whatever the page size asked for.</para>
+    /// </remarks>
     public async Task<UsagePage<SessionKey>> ListIdleSessionsAsync(DateTimeOffset idleBefore, int pageSize, string? continuationToken, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
-        var after = continuationToken is null ? null : DecodeIdleToken(continuationToken, nameof(continuationToken));
+        var cursor = continuationToken is null ? new IdleCursor(Legacy: false, 0, null) : DecodeIdleToken(continuationToken, nameof(continuationToken));
         cancellationToken.ThrowIfCancellationRequested();
         pageSize = Math.Min(pageSize, FirestoreDefaults.StepPageSize);
 
-        var query = new StructuredQuery(L.Sessions, allDescendants: true)
+        var items = new List<SessionKey>(pageSize);
+        while (true)
         {
-            Select = [L.Session.LastUpdatedMicros],
-            Limit = pageSize + 1,
-            StartAfter = after is { } a ? [a.Micros, new DocumentReference(_client.FullName(a.Path))] : null,
-        }
-            .Where(L.Session.Status, "EQUAL", L.StatusInProgress)
-            .Where(L.Session.LastUpdatedMicros, "LESS_THAN", CeilingMicros(idleBefore));
-        query.OrderByThenName(L.Session.LastUpdatedMicros, StructuredQuery.Ascending);
-
-        var documents = await _client.RunQueryAsync("", QueryBody(query), cancellationToken).ConfigureAwait(false);
-        var items = new List<SessionKey>(Math.Min(documents.Count, pageSize));
-        foreach (var document in documents.Take(pageSize))
-        {
-            // Another app's collection named "sessions" is skipped, never listed.
-            if (SessionKeyOf(document) is { } key)
+            var want = pageSize - items.Count;
+            var field = cursor.Legacy ? L.Session.LastUpdatedAt : L.Session.LastUpdatedMicros;
+            var query = new StructuredQuery(L.Sessions, allDescendants: true)
             {
-                items.Add(key);
+                Select = [L.Session.LastUpdatedMicros, L.Session.LastUpdatedAt],
+                Limit = want + 1,
+                StartAfter = cursor.Path is { } path
+                    ? [cursor.Legacy ? FirestoreValues.FromUnixMicroseconds(cursor.Micros) : cursor.Micros, new DocumentReference(_client.FullName(path))]
+                    : null,
+            }
+                .Where(L.Session.Status, "EQUAL", L.StatusInProgress)
+                .Where(field, "LESS_THAN", cursor.Legacy ? idleBefore : CeilingMicros(idleBefore));
+            query.OrderByThenName(field, StructuredQuery.Ascending);
+
+            var documents = await _client.RunQueryAsync("", QueryBody(query), cancellationToken).ConfigureAwait(false);
+            foreach (var document in documents.Take(want))
+            {
+                // Another app's collection named "sessions" is skipped, never listed; so is, in the second query, a session
+                // of this store's (it has lastUpdatedMicros: the first query's).
+                if ((!cursor.Legacy || !document.HasInt64(L.Session.LastUpdatedMicros)) && SessionKeyOf(document) is { } key)
+                {
+                    items.Add(key);
+                }
+            }
+
+            if (documents.Count > want)
+            {
+                var last = documents[want - 1];
+                var micros = cursor.Legacy
+                    ? FirestoreValues.ToUnixMicroseconds(last.GetTimestamp(L.Session.LastUpdatedAt) ?? idleBefore)
+                    : last.GetInt64(L.Session.LastUpdatedMicros);
+                cursor = new IdleCursor(cursor.Legacy, micros, _client.RelativePath(last.Name)!);
+                if (items.Count == pageSize)
+                {
+                    return new UsagePage<SessionKey>(items, EncodeIdleToken(cursor));
+                }
+
+                // Sessions were skipped: fill the page from the same query.
+                continue;
+            }
+
+            if (cursor.Legacy)
+            {
+                return new UsagePage<SessionKey>(items, null);
+            }
+
+            // The first query is done: the seed's sessions next, in this page if it has room, otherwise from the next one.
+            cursor = new IdleCursor(Legacy: true, 0, null);
+            if (items.Count == pageSize)
+            {
+                return new UsagePage<SessionKey>(items, EncodeIdleToken(cursor));
             }
         }
-
-        string? next = null;
-        if (documents.Count > pageSize)
-        {
-            var last = documents[pageSize - 1];
-            next = EncodeIdleToken(last.GetInt64(L.Session.LastUpdatedMicros), _client.RelativePath(last.Name)!);
-        }
-
-        return new UsagePage<SessionKey>(items, next);
     }
 
     /// <inheritdoc />
@@ -350,27 +384,34 @@ public sealed partial class FirestoreUsageStore
         throw TooMuchContention("delete session", sessionPath);
     }
 
-    private static string EncodeIdleToken(long micros, string relativePath) =>
-        Convert.ToBase64String(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{IdlePrefix}{micros}:{relativePath}")));
+    private static string EncodeIdleToken(IdleCursor cursor) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{(cursor.Legacy ? LegacyIdlePrefix : IdlePrefix)}{cursor.Micros}:{cursor.Path}")));
 
-    /// <summary>Decodes an idle-listing token: the (lastUpdatedMicros, document path) of the last session of the previous page.</summary>
+    /// <summary>Decodes an idle-listing token: which query, and the (last-updated microseconds, document path) of the last session of the previous page (no path: the second query from its start).</summary>
     /// <remarks>The path is only a cursor position (a query value), never read or written; still, it must be a well-formed path to a document in a <c>sessions</c> collection.</remarks>
-    private static (long Micros, string Path)? DecodeIdleToken(string token, string paramName)
+    private static IdleCursor DecodeIdleToken(string token, string paramName)
     {
         try
         {
             var text = Encoding.UTF8.GetString(Convert.FromBase64String(token));
-            if (text.StartsWith(IdlePrefix, StringComparison.Ordinal))
+            var legacy = text.StartsWith(LegacyIdlePrefix, StringComparison.Ordinal);
+            if (legacy || text.StartsWith(IdlePrefix, StringComparison.Ordinal))
             {
-                var colon = text.IndexOf(':', IdlePrefix.Length);
-                if (colon > IdlePrefix.Length
-                    && long.TryParse(text.AsSpan(IdlePrefix.Length, colon - IdlePrefix.Length), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var micros))
+                var prefix = legacy ? LegacyIdlePrefix.Length : IdlePrefix.Length;
+                var colon = text.IndexOf(':', prefix);
+                if (colon > prefix
+                    && long.TryParse(text.AsSpan(prefix, colon - prefix), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var micros))
                 {
                     var path = text[(colon + 1)..];
+                    if (legacy && path.Length == 0)
+                    {
+                        return new IdleCursor(Legacy: true, 0, null);
+                    }
+
                     var segments = path.Split('/');
                     if (segments.Length >= 2 && segments.Length % 2 == 0 && segments[^2] == L.Sessions && segments.All(UsageIds.IsValid))
                     {
-                        return (micros, path);
+                        return new IdleCursor(legacy, micros, path);
                     }
                 }
             }
@@ -381,4 +422,7 @@ public sealed partial class FirestoreUsageStore
 
         throw new ArgumentException($"The continuation token '{(token.Length <= 64 ? token : token[..61] + "...")}' was not issued by this store for the idle-session listing.", paramName);
     }
+
+    /// <summary>Where an idle listing stands: in the first query (this store's sessions) or the second (the seed's), after which session.</summary>
+    private readonly record struct IdleCursor(bool Legacy, long Micros, string? Path);
 }

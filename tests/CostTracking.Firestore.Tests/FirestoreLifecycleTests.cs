@@ -309,6 +309,52 @@ public sealed class FirestoreLifecycleTests : EmulatorFixture
         (await store.GetSessionAsync(_user, "big"))!.Status.Should().Be(SessionStatus.InProgress);
     }
 
+    [Test]
+    public async Task IdleSweep_SessionsTheSeedWroteWithoutLastUpdatedMicros_AreListedAfterThisStoresAndAbandoned()
+    {
+        // A project of its own: the listing is across users, and this test counts exactly what it lists.
+        var projectId = FirestoreEmulator.NewProjectId();
+        var store = NewStore(configure: o => o.ProjectId = projectId);
+        using var http = new HttpClient();
+        var raw = new RawFirestore(http, FirestoreEmulator.Host, projectId);
+        var idleBefore = BaseTime.AddHours(-1);
+
+        // Ours: idle, and busy. The seed's (status, feature, totals, createdAt, lastUpdatedAt only): idle twice, and busy.
+        for (var i = 0; i < 3; i++)
+        {
+            await store.RecordSessionStepAsync(Step(_user, $"ours-idle-{i}", "step-1", at: BaseTime.AddHours(-3).AddMinutes(i)));
+        }
+
+        await store.RecordSessionStepAsync(Step(_user, "ours-busy", "step-1", at: BaseTime));
+        foreach (var (id, lastUpdated) in new[] { ("seed-idle-a", BaseTime.AddHours(-5)), ("seed-idle-b", BaseTime.AddHours(-2)), ("seed-busy", BaseTime.AddMinutes(-5)) })
+        {
+            await raw.PutAsync($"SessionUsage/{_user}/sessions/{id}", $$$"""
+                {"feature":{"stringValue":"google_maps"},"status":{"stringValue":"in-progress"},"totalCost":{"doubleValue":0.00283},"totalRuns":{"integerValue":"0"},
+                 "steps":{"arrayValue":{}},"createdAt":{"timestampValue":"{{{FormatTimestamp(lastUpdated)}}}"},"lastUpdatedAt":{"timestampValue":"{{{FormatTimestamp(lastUpdated)}}}"}}
+                """);
+        }
+
+        // One session a page, so that the listing crosses from this store's query to the seed's one mid-way.
+        var listed = new List<string>();
+        string? token = null;
+        do
+        {
+            var page = await store.ListIdleSessionsAsync(idleBefore, 1, token);
+            listed.AddRange(page.Items.Select(k => k.SessionId));
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+
+        listed.Should().Equal(["ours-idle-0", "ours-idle-1", "ours-idle-2", "seed-idle-a", "seed-idle-b"], "this store's sessions by lastUpdatedMicros, then the seed's by lastUpdatedAt, each once");
+        (await ListAllIdleAsync(store, idleBefore)).Select(k => k.SessionId).Should().Equal(listed, "a big page gives the same sessions");
+        (await store.AbandonIfIdleAsync(new SessionKey(_user, "seed-idle-b"), idleBefore, BaseTime)).Should().BeTrue();
+        (await store.AbandonIfIdleAsync(new SessionKey(_user, "seed-busy"), idleBefore, BaseTime)).Should().BeFalse("it was updated five minutes ago");
+        var abandoned = await store.GetSessionAsync(_user, "seed-idle-b");
+        abandoned!.Status.Should().Be(SessionStatus.Abandoned);
+        abandoned.AbandonedAt.Should().Be(BaseTime);
+        (await ListAllIdleAsync(store, idleBefore)).Select(k => k.SessionId).Should().NotContain("seed-idle-b");
+    }
+
     // ---------------------------------------------------------------- analytics
 
     [Test]
@@ -363,6 +409,8 @@ public sealed class FirestoreLifecycleTests : EmulatorFixture
     };
 
     private static StepRepricing Price(string operationId, decimal cost) => new(operationId, cost, "test.price", new DateOnly(2025, 3, 1));
+
+    private static string FormatTimestamp(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture);
 
     private static string FirestoreMicros(DateTimeOffset t) => ((t.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
