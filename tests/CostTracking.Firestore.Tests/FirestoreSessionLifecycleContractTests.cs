@@ -1,20 +1,7 @@
 using CostTracking.Firestore.Tests.Support;
-using CostTracking.Storage;
 using CostTracking.Testing;
 
 namespace CostTracking.Firestore.Tests;
 
 /// <summary>Runs the session lifecycle suite, unchanged, on the Firestore store on the emulator: a project of its own per test, since the idle sweep and retention work across users.</summary>
-[TestFixture]
-public sealed class FirestoreSessionLifecycleContractTests : SessionLifecycleContractTests
-{
-    private readonly FreshProjectStores _stores = new();
-
-    [OneTimeSetUp]
-    public void RequireEmulator() => FirestoreEmulator.Require();
-
-    [TearDown]
-    public void DisposeStores() => _stores.Dispose();
-
-    protected override IUsageStore CreateStore() => _stores.Create();
-}
+public sealed class FirestoreSessionLifecycleContractTests : SessionLifecycleContractTests<FreshProjectStores>;

@@ -1,10 +1,6 @@
-using CostTracking.Storage;
 using CostTracking.Testing;
 
 namespace CostTracking.Hosting.Tests;
 
 /// <summary>The hosted sweeper in a real host on the in-memory store: a fresh store per test.</summary>
-public sealed class InMemorySessionSweeperHostContractTests : SessionSweeperHostContractTests
-{
-    protected override IUsageStore CreateStore() => new InMemoryUsageStore();
-}
+public sealed class InMemorySessionSweeperHostContractTests : SessionSweeperHostContractTests<InMemoryStores>;

@@ -13,12 +13,9 @@ namespace CostTracking.Testing;
 /// (handled and logged). Subclasses run it against each store.
 /// </summary>
 [TestFixture]
-public abstract class BudgetServiceContractTests
+public abstract class BudgetServiceContractTests<TStores> : StoreSuite<TStores>
+    where TStores : IUsageStoreSource, new()
 {
-    /// <summary>Creates an empty store, of the calling test's own, for one container; the subclass disposes it after the test.</summary>
-    /// <returns>The store.</returns>
-    protected abstract IUsageStore CreateStore();
-
     [Test]
     public async Task CheckAsync_WithinAndBeyondTheLimit_AllowsThenDeniesWithWhatRemains()
     {

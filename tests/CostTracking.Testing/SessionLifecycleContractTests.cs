@@ -11,12 +11,9 @@ namespace CostTracking.Testing;
 /// </summary>
 /// <remarks>The idle sweep and retention work across every user, so <see cref="CreateStore"/> must hand out a store of the test's own.</remarks>
 [TestFixture]
-public abstract class SessionLifecycleContractTests
+public abstract class SessionLifecycleContractTests<TStores> : StoreSuite<TStores>
+    where TStores : IUsageStoreSource, new()
 {
-    /// <summary>Creates an empty store, of the calling test's own, for one container; the subclass disposes it after the test.</summary>
-    /// <returns>The store.</returns>
-    protected abstract IUsageStore CreateStore();
-
     [Test]
     public async Task AbandonIdleSessionsAsync_SessionsIdlePastTheTimeout_MarksOnlyThoseAcrossUsers()
     {

@@ -13,12 +13,9 @@ namespace CostTracking.Testing;
 /// </summary>
 /// <remarks>The sweep works across every user, so <see cref="CreateStore"/> must hand out a store of the test's own.</remarks>
 [TestFixture]
-public abstract class SessionSweeperHostContractTests
+public abstract class SessionSweeperHostContractTests<TStores> : StoreSuite<TStores>
+    where TStores : IUsageStoreSource, new()
 {
-    /// <summary>Creates an empty store, of the calling test's own, for one host; the subclass disposes it after the test.</summary>
-    /// <returns>The store.</returns>
-    protected abstract IUsageStore CreateStore();
-
     [Test]
     public async Task SessionSweeper_InAHost_AbandonsIdleSessionsAtStartAndOnItsIntervalAndStopsWithTheHost()
     {

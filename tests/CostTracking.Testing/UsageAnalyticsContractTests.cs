@@ -10,12 +10,9 @@ namespace CostTracking.Testing;
 /// </summary>
 /// <remarks>Analytics for everyone read every user's sessions, so <see cref="CreateStore"/> must hand out a store of the test's own.</remarks>
 [TestFixture]
-public abstract class UsageAnalyticsContractTests
+public abstract class UsageAnalyticsContractTests<TStores> : StoreSuite<TStores>
+    where TStores : IUsageStoreSource, new()
 {
-    /// <summary>Creates an empty store, of the calling test's own, for one container; the subclass disposes it after the test.</summary>
-    /// <returns>The store.</returns>
-    protected abstract IUsageStore CreateStore();
-
     [Test]
     public async Task GetSessionAnalyticsAsync_MixedSessions_ReportsCompletionRateAndCosts()
     {

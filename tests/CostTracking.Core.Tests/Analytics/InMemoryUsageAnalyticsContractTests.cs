@@ -1,10 +1,6 @@
-using CostTracking.Storage;
 using CostTracking.Testing;
 
 namespace CostTracking.Tests.Analytics;
 
 /// <summary>The analytics suite on the in-memory store: a fresh store per test.</summary>
-public sealed class InMemoryUsageAnalyticsContractTests : UsageAnalyticsContractTests
-{
-    protected override IUsageStore CreateStore() => new InMemoryUsageStore();
-}
+public sealed class InMemoryUsageAnalyticsContractTests : UsageAnalyticsContractTests<InMemoryStores>;

@@ -1,10 +1,6 @@
-using CostTracking.Storage;
 using CostTracking.Testing;
 
 namespace CostTracking.Tests.Sessions;
 
 /// <summary>The session lifecycle suite on the in-memory store: a fresh store per test.</summary>
-public sealed class InMemorySessionLifecycleContractTests : SessionLifecycleContractTests
-{
-    protected override IUsageStore CreateStore() => new InMemoryUsageStore();
-}
+public sealed class InMemorySessionLifecycleContractTests : SessionLifecycleContractTests<InMemoryStores>;

@@ -1,4 +1,5 @@
 using CostTracking.Storage;
+using CostTracking.Testing;
 
 namespace CostTracking.Firestore.Tests.Support;
 
@@ -7,13 +8,16 @@ namespace CostTracking.Firestore.Tests.Support;
 /// them and their clients. For the service-level suites whose calls read across users (analytics for everyone, the idle
 /// sweep, retention): a project per test keeps other tests' data out of them.
 /// </summary>
-internal sealed class FreshProjectStores : IDisposable
+public sealed class FreshProjectStores : IUsageStoreSource
 {
     private readonly List<FirestoreUsageStore> _stores = [];
     private readonly List<HttpClient> _clients = [];
 
+    /// <summary>Ignores the fixture when no emulator could be had, or fails it when COSTTRACKING_REQUIRE_EMULATOR=1.</summary>
+    public FreshProjectStores() => FirestoreEmulator.Require();
+
     /// <summary>A store with its own HttpClient in a new, empty project.</summary>
-    /// <returns>The store; disposed by <see cref="Dispose"/>.</returns>
+    /// <returns>The store; disposed by <see cref="ReleaseAll"/>.</returns>
     public IUsageStore Create()
     {
         var client = new HttpClient();
@@ -24,7 +28,7 @@ internal sealed class FreshProjectStores : IDisposable
     }
 
     /// <summary>Disposes every store handed out so far, then their clients.</summary>
-    public void Dispose()
+    public void ReleaseAll()
     {
         _stores.ForEach(s => s.Dispose());
         _stores.Clear();
