@@ -597,19 +597,7 @@ public sealed partial class FirestoreUsageStore : IUsageStore
     internal void WriteStepDocument(Utf8JsonWriter w, SessionStepEntry entry, long nanos, string token, string stepPath)
     {
         var step = entry.Step;
-        w.WriteStartObject();
-        w.WriteStartObject("update");
-        w.WriteString("name", _client.FullName(stepPath));
-        w.WriteStartObject("fields");
-        FirestoreValues.WriteString(w, L.Op.OperationId, step.OperationId);
-        FirestoreValues.WriteString(w, L.Op.UserId, entry.UserId);
-        FirestoreValues.WriteString(w, L.Op.SessionId, entry.SessionId);
-        WriteOperationFields(w, step.UsageType, step.Feature, step.Provider, step.Cost, nanos, step.IsBillableRun, step.Timestamp, step.Metadata);
-        FirestoreValues.WriteString(w, L.Op.WriteToken, token);
-        w.WriteEndObject();
-        w.WriteEndObject();
-        WriteExists(w, false);
-        w.WriteEndObject();
+        WriteNewOperationDocument(w, stepPath, step.OperationId, entry.UserId, entry.SessionId, step.UsageType, step.Feature, step.Provider, step.Cost, nanos, step.IsBillableRun, step.Timestamp, step.Metadata, token);
     }
 
     /// <summary>The commit of one standalone operation: its document, created only if absent, and its monthly increment.</summary>
@@ -625,15 +613,24 @@ public sealed partial class FirestoreUsageStore : IUsageStore
         });
 
     /// <summary>One write: the operation document, created only if absent (the exactly-once guard).</summary>
-    internal void WriteOperationDocument(Utf8JsonWriter w, UsageOperation operation, long nanos, string token)
+    internal void WriteOperationDocument(Utf8JsonWriter w, UsageOperation operation, long nanos, string token) =>
+        WriteNewOperationDocument(w, L.OperationPath(operation.UsageType, operation.UserId, operation.OperationId), operation.OperationId, operation.UserId, sessionId: null, operation.UsageType, operation.Feature, operation.Provider, operation.Cost, nanos, operation.IsBillableRun, operation.Timestamp, operation.Metadata, token);
+
+    /// <summary>A standalone operation's or a step's document, created only if absent; a step's also names its session.</summary>
+    private void WriteNewOperationDocument(Utf8JsonWriter w, string path, string operationId, string userId, string? sessionId, UsageType usageType, string feature, string provider, decimal cost, long nanos, bool isBillableRun, DateTimeOffset timestamp, IReadOnlyDictionary<string, object?> metadata, string token)
     {
         w.WriteStartObject();
         w.WriteStartObject("update");
-        w.WriteString("name", _client.FullName(L.OperationPath(operation.UsageType, operation.UserId, operation.OperationId)));
+        w.WriteString("name", _client.FullName(path));
         w.WriteStartObject("fields");
-        FirestoreValues.WriteString(w, L.Op.OperationId, operation.OperationId);
-        FirestoreValues.WriteString(w, L.Op.UserId, operation.UserId);
-        WriteOperationFields(w, operation.UsageType, operation.Feature, operation.Provider, operation.Cost, nanos, operation.IsBillableRun, operation.Timestamp, operation.Metadata);
+        FirestoreValues.WriteString(w, L.Op.OperationId, operationId);
+        FirestoreValues.WriteString(w, L.Op.UserId, userId);
+        if (sessionId is not null)
+        {
+            FirestoreValues.WriteString(w, L.Op.SessionId, sessionId);
+        }
+
+        WriteOperationFields(w, usageType, feature, provider, cost, nanos, isBillableRun, timestamp, metadata);
         FirestoreValues.WriteString(w, L.Op.WriteToken, token);
         w.WriteEndObject();
         w.WriteEndObject();
